@@ -1,0 +1,350 @@
+//! The file reader: block-buffered, format-detecting, bounded.
+
+use std::io::{self, Read};
+
+use wirecrab_core::{FrameMeta, LinkType, Timestamp};
+
+use crate::pcap::PcapHeader;
+use crate::pcapng::{self, Block, Interface, Secrets, SectionOrder};
+use crate::ReadError;
+
+/// Bytes asked of the OS per read. Large reads are what keeps the reader near
+/// `cat` speed (bench/README: a page-faulting mmap walk was half as fast).
+const READ_CHUNK: usize = 1 << 20;
+
+/// Largest pcapng block accepted; Wireshark refuses blocks over 16 MiB too.
+const MAX_BLOCK: u64 = 16 << 20;
+
+/// Largest pcap record accepted unless the file's snaplen says more
+/// (Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD).
+const MAX_PCAP_RECORD: u64 = 262_144;
+
+/// The container format of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// libpcap with microsecond timestamps.
+    PcapMicro,
+    /// libpcap with nanosecond timestamps.
+    PcapNano,
+    /// Alexey Kuznetzov's modified libpcap (24-byte record headers).
+    PcapModified,
+    /// pcapng.
+    Pcapng,
+}
+
+/// One frame as delivered by [`FileReader::next_frame`].
+#[derive(Debug)]
+pub struct Frame<'a> {
+    /// Metadata.
+    pub meta: &'a FrameMeta,
+    /// The captured bytes.
+    pub data: &'a [u8],
+}
+
+enum State {
+    Pcap(PcapHeader),
+    Pcapng(SectionOrder),
+}
+
+/// Reads frames from a pcap or pcapng stream.
+pub struct FileReader {
+    src: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    eof: bool,
+    /// Offset in the (decompressed) input of `buf[pos]`.
+    offset: u64,
+    state: State,
+    format: FileFormat,
+    next_number: u64,
+    meta: FrameMeta,
+    interfaces: Vec<Interface>,
+    /// First global interface index of the current pcapng section.
+    section_base: usize,
+    secrets: Vec<Secrets>,
+    compressed: Option<&'static str>,
+}
+
+impl FileReader {
+    /// Open `path` (`-` for standard input).
+    pub fn open(path: &str) -> Result<FileReader, ReadError> {
+        let src: Box<dyn Read + Send> = if path == "-" {
+            Box::new(io::stdin())
+        } else {
+            Box::new(std::fs::File::open(path)?)
+        };
+        FileReader::new(src)
+    }
+
+    /// Read from any byte stream.
+    pub fn new(src: Box<dyn Read + Send>) -> Result<FileReader, ReadError> {
+        let mut r = FileReader {
+            src,
+            buf: vec![0; READ_CHUNK * 2],
+            pos: 0,
+            end: 0,
+            eof: false,
+            offset: 0,
+            state: State::Pcap(PcapHeader::default()),
+            format: FileFormat::PcapMicro,
+            next_number: 1,
+            meta: FrameMeta::default(),
+            interfaces: Vec::new(),
+            section_base: 0,
+            secrets: Vec::new(),
+            compressed: None,
+        };
+        r.unwrap_compression()?;
+        r.read_file_header()?;
+        Ok(r)
+    }
+
+    /// The container format.
+    pub fn format(&self) -> FileFormat {
+        self.format
+    }
+
+    /// `Some("gzip")` or `Some("zstd")` when the input was compressed.
+    pub fn compression(&self) -> Option<&'static str> {
+        self.compressed
+    }
+
+    /// Interfaces seen so far (pcap: the one implied by the file header).
+    pub fn interfaces(&self) -> &[Interface] {
+        &self.interfaces
+    }
+
+    /// Decryption secrets found in pcapng DSBs so far.
+    pub fn secrets(&self) -> &[Secrets] {
+        &self.secrets
+    }
+
+    /// Link type of the first interface (pcap: the file's).
+    pub fn link_type(&self) -> Option<LinkType> {
+        self.interfaces.first().map(|i| i.link_type)
+    }
+
+    /// Make `buf[pos..end]` hold at least `n` bytes. False at end of input.
+    fn ensure(&mut self, n: usize) -> io::Result<bool> {
+        if self.end - self.pos >= n {
+            return Ok(true);
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        if self.buf.len() < n {
+            // Only records that passed the size checks get here, so this is bounded.
+            self.buf.resize(n.next_power_of_two().max(READ_CHUNK), 0);
+        }
+        while self.end < n && !self.eof {
+            let room = (self.buf.len() - self.end).min(READ_CHUNK.max(n - self.end));
+            match self.src.read(&mut self.buf[self.end..self.end + room]) {
+                Ok(0) => self.eof = true,
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.end - self.pos >= n)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n;
+        self.offset += n as u64;
+    }
+
+    fn unwrap_compression(&mut self) -> Result<(), ReadError> {
+        self.ensure(4)?;
+        let head = &self.buf[self.pos..self.end];
+        let kind = if head.starts_with(&[0x1f, 0x8b]) {
+            Some("gzip")
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some("zstd")
+        } else {
+            None
+        };
+        let Some(kind) = kind else { return Ok(()) };
+        // Hand the bytes already read back to the decompressor, followed by the rest.
+        let prefix = io::Cursor::new(self.buf[self.pos..self.end].to_vec());
+        let raw = std::mem::replace(&mut self.src, Box::new(io::empty()));
+        let chained = prefix.chain(raw);
+        self.src = match kind {
+            "gzip" => Box::new(flate2::read::MultiGzDecoder::new(chained)),
+            _ => Box::new(zstd::stream::read::Decoder::new(chained)?),
+        };
+        self.pos = 0;
+        self.end = 0;
+        self.eof = false;
+        self.compressed = Some(kind);
+        Ok(())
+    }
+
+    fn read_file_header(&mut self) -> Result<(), ReadError> {
+        self.ensure(24)?;
+        let avail = self.end - self.pos;
+        if avail == 0 {
+            return Err(ReadError::Empty);
+        }
+        let head = &self.buf[self.pos..self.end];
+        if avail >= 4 && head[..4] == [0x0a, 0x0d, 0x0d, 0x0a] {
+            self.format = FileFormat::Pcapng;
+            self.state = State::Pcapng(SectionOrder::Little);
+            return Ok(());
+        }
+        match PcapHeader::parse(head) {
+            Some(Ok(h)) => {
+                self.format = h.format;
+                self.interfaces.push(Interface {
+                    link_type: h.link_type,
+                    snaplen: h.snaplen,
+                    ..Interface::default()
+                });
+                self.state = State::Pcap(h);
+                self.consume(24);
+                Ok(())
+            }
+            Some(Err(need)) => Err(ReadError::HeaderCutShort { got: avail, need }),
+            None => Err(ReadError::NotCapture(head[..avail.min(4)].to_vec())),
+        }
+    }
+
+    /// The next frame, `Ok(None)` at a clean end of input.
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, ReadError> {
+        match self.state {
+            State::Pcap(h) => self.next_pcap(h),
+            State::Pcapng(_) => self.next_pcapng(),
+        }
+    }
+
+    fn cut_short(&self) -> ReadError {
+        ReadError::CutShort { frame: self.next_number, offset: self.offset }
+    }
+
+    fn next_pcap(&mut self, h: PcapHeader) -> Result<Option<Frame<'_>>, ReadError> {
+        let hl = h.record_header_len();
+        if !self.ensure(hl)? {
+            return if self.pos == self.end { Ok(None) } else { Err(self.cut_short()) };
+        }
+        let rec = h.record(&self.buf[self.pos..self.pos + hl]);
+        let max = MAX_PCAP_RECORD.max((h.snaplen as u64).min(MAX_BLOCK));
+        if rec.caplen as u64 > max {
+            return Err(ReadError::AbsurdLength {
+                frame: self.next_number,
+                offset: self.offset,
+                len: rec.caplen as u64,
+                max,
+            });
+        }
+        let total = hl + rec.caplen as usize;
+        if !self.ensure(total)? {
+            return Err(self.cut_short());
+        }
+        let start = self.pos + hl;
+        self.consume(total);
+        self.meta.number = self.next_number;
+        self.next_number += 1;
+        self.meta.ts = rec.ts;
+        self.meta.cap_len = rec.caplen;
+        self.meta.orig_len = rec.origlen.max(rec.caplen);
+        self.meta.link_type = h.link_type;
+        self.meta.ts_digits = if h.format == FileFormat::PcapNano { 9 } else { 6 };
+        self.meta.interface = 0;
+        self.meta.snaplen = h.snaplen;
+        self.meta.comments.clear();
+        Ok(Some(Frame { meta: &self.meta, data: &self.buf[start..start + rec.caplen as usize] }))
+    }
+
+    fn next_pcapng(&mut self) -> Result<Option<Frame<'_>>, ReadError> {
+        loop {
+            if !self.ensure(12)? {
+                return if self.pos == self.end { Ok(None) } else { Err(self.cut_short()) };
+            }
+            let head = &self.buf[self.pos..self.pos + 12];
+            let State::Pcapng(mut order) = self.state else { unreachable!("pcapng state") };
+            let btype_raw = [head[0], head[1], head[2], head[3]];
+            if btype_raw == [0x0a, 0x0d, 0x0d, 0x0a] {
+                // A section header fixes the byte order for everything after it.
+                order = match pcapng::section_order(&head[8..12]) {
+                    Some(o) => o,
+                    None => {
+                        return Err(ReadError::Corrupt {
+                            what: "section header with an unknown byte-order magic".into(),
+                            offset: self.offset,
+                            frame: self.next_number,
+                        })
+                    }
+                };
+                self.state = State::Pcapng(order);
+            }
+            let btype = order.u32(&head[0..4]);
+            let blen = order.u32(&head[4..8]) as u64;
+            if blen > MAX_BLOCK {
+                return Err(ReadError::AbsurdLength {
+                    frame: self.next_number,
+                    offset: self.offset,
+                    len: blen,
+                    max: MAX_BLOCK,
+                });
+            }
+            if blen < 12 || blen % 4 != 0 {
+                return Err(ReadError::Corrupt {
+                    what: format!("block of type 0x{btype:08x} has length {blen}"),
+                    offset: self.offset,
+                    frame: self.next_number,
+                });
+            }
+            let blen = blen as usize;
+            if !self.ensure(blen)? {
+                return Err(self.cut_short());
+            }
+            let block_start = self.pos;
+            let body = &self.buf[block_start + 8..block_start + blen - 4];
+            let block = pcapng::parse_block(order, btype, body).map_err(|what| ReadError::Corrupt {
+                what,
+                offset: self.offset,
+                frame: self.next_number,
+            })?;
+            self.consume(blen);
+            match block {
+                Block::Section => {
+                    self.section_base = self.interfaces.len();
+                }
+                Block::Interface(i) => self.interfaces.push(i),
+                Block::Secrets(s) => self.secrets.push(s),
+                Block::Skip => {}
+                Block::Packet(p) => {
+                    let gidx = self.section_base + p.interface as usize;
+                    let Some(iface) = self.interfaces.get(gidx) else {
+                        return Err(ReadError::Corrupt {
+                            what: format!("packet refers to interface {} which was not described", p.interface),
+                            offset: self.offset - blen as u64,
+                            frame: self.next_number,
+                        });
+                    };
+                    let caplen = match p.timestamp {
+                        None if iface.snaplen > 0 => p.data_len.min(iface.snaplen as usize),
+                        _ => p.data_len,
+                    };
+                    self.meta.number = self.next_number;
+                    self.next_number += 1;
+                    self.meta.ts = match p.timestamp {
+                        Some(t) => iface.timestamp(t),
+                        None => Timestamp::default(),
+                    };
+                    self.meta.cap_len = caplen as u32;
+                    self.meta.orig_len = p.orig_len.max(caplen as u32);
+                    self.meta.link_type = iface.link_type;
+                    self.meta.ts_digits = iface.ts_digits();
+                    self.meta.interface = gidx as u32;
+                    self.meta.snaplen = iface.snaplen;
+                    self.meta.comments = p.comments;
+                    let start = block_start + 8 + p.data_offset;
+                    return Ok(Some(Frame { meta: &self.meta, data: &self.buf[start..start + caplen] }));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Command-line arguments: tshark's flags at the top level, subcommands beside them.
+
+use clap::{Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  wirecrab -r capture.pcapng                       one line per frame, like tshark
+  wirecrab -r capture.pcap -V -c 1                 detail tree of the first frame
+  wirecrab -r capture.pcap -T fields -E header=y -e frame.number -e ip.src -e tcp.srcport
+  wirecrab -r capture.pcap -t ad                   wall-clock date and time in the Time column
+  wirecrab -r capture.pcap.gz -x                   compressed input, with a hex dump
+  tcpdump -U -w - | wirecrab -r -                  read a live pipe
+  wirecrab fields | grep ^F.*vxlan                 every field wirecrab knows
+  wirecrab protocols                               every protocol";
+
+/// wirecrab — packet capture analysis with tshark's habits, much faster.
+#[derive(Parser, Debug)]
+#[command(name = "wirecrab", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// Subcommand (omit to use the tshark-compatible flags).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Read packets from FILE (pcap or pcapng, optionally gzip/zstd; `-` = stdin).
+    #[arg(short = 'r', value_name = "FILE")]
+    pub read: Option<String>,
+
+    /// Output format: fields, json, ek, text (default).
+    #[arg(short = 'T', value_name = "FORMAT")]
+    pub format: Option<String>,
+
+    /// Field to print with -T fields (repeatable), e.g. ip.src or _ws.col.Info.
+    #[arg(short = 'e', value_name = "FIELD")]
+    pub fields: Vec<String>,
+
+    /// Fields option: header=y|n, separator=/t|/s|C, quote=d|s|n, occurrence=f|l|a|N, aggregator=C.
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    pub field_opts: Vec<String>,
+
+    /// Time format: a, ad, adoa, d, dd, e, r (default), u, ud, udoa.
+    #[arg(short = 't', value_name = "FORMAT")]
+    pub time: Option<String>,
+
+    /// Print the packet detail tree.
+    #[arg(short = 'V')]
+    pub verbose: bool,
+
+    /// Detail tree for these protocols only (comma-separated).
+    #[arg(short = 'O', value_name = "PROTOCOLS")]
+    pub only: Option<String>,
+
+    /// Add a hex and ASCII dump of each frame.
+    #[arg(short = 'x')]
+    pub hex: bool,
+
+    /// Quiet: print no per-frame output.
+    #[arg(short = 'q')]
+    pub quiet: bool,
+
+    /// Stop after N frames.
+    #[arg(short = 'c', value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Display filter (this version: a protocol name such as `dns`; the full language comes next).
+    #[arg(short = 'Y', value_name = "FILTER")]
+    pub display_filter: Option<String>,
+
+    /// Disable name resolution (wirecrab never resolves names; accepted for tshark habits).
+    #[arg(short = 'n')]
+    pub no_resolve: bool,
+
+    /// Name resolution flags (accepted and ignored: wirecrab never resolves names).
+    #[arg(short = 'N', value_name = "FLAGS")]
+    pub resolve: Option<String>,
+
+    /// Preference override `name:value` (tls.keylog_file is remembered for TLS work; others are ignored).
+    #[arg(short = 'o', value_name = "PREF")]
+    pub prefs: Vec<String>,
+
+    /// Flush output after each frame (useful when reading a live pipe).
+    #[arg(short = 'l')]
+    pub line_buffered: bool,
+
+    /// tshark's glossary reports: `-G fields` or `-G protocols`.
+    #[arg(short = 'G', value_name = "REPORT")]
+    pub glossary: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every field: F, name, abbreviation, type, protocol, base, mask (like `tshark -G fields`).
+    #[command(after_help = "Example:\n  wirecrab fields | awk -F'\\t' '$5==\"tcp\"'")]
+    Fields,
+    /// List every protocol: name, short name, filter name (like `tshark -G protocols`).
+    #[command(after_help = "Example:\n  wirecrab protocols | grep -i vxlan")]
+    Protocols,
+}

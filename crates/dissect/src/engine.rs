@@ -1,0 +1,155 @@
+//! The engine: runs the dissectors of one frame and follows their `Next`.
+
+use wirecrab_core::{Buf, FrameMeta, Tree, Value, Want};
+
+use crate::columns::Columns;
+use crate::ctx::{Ctx, Next, PacketInfo};
+use crate::protocols::{data, frame};
+use crate::registry::{Protocol, Registry};
+use crate::state::State;
+use crate::tables::Tables;
+
+/// Tunnels in tunnels stop here; deeper bytes become `data`.
+const MAX_LAYERS: usize = 64;
+
+/// What to compute for each frame.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Which fields to keep in the tree.
+    pub want: Want,
+    /// Compute the Protocol/Info/Source/Destination columns.
+    pub columns: bool,
+    /// Compute `frame.protocols` even when the tree does not keep it.
+    pub protocols: bool,
+}
+
+/// Dissects frames one after another, keeping cross-frame state.
+pub struct Dissector {
+    registry: &'static Registry,
+    state: State,
+    tree: Tree,
+    cols: Columns,
+    layers: Vec<&'static str>,
+    malformed: bool,
+}
+
+/// The result of dissecting one frame (borrowed until the next frame).
+pub struct Dissection<'d> {
+    /// The field tree.
+    pub tree: &'d Tree,
+    /// The columns (empty unless asked for).
+    pub cols: &'d Columns,
+    /// Protocol tokens in order (`frame.protocols` joined with `:`).
+    pub layers: &'d [&'static str],
+    /// True when a layer found the packet malformed.
+    pub malformed: bool,
+}
+
+impl Dissector {
+    /// A dissector computing what `opts` asks for.
+    pub fn new(opts: Options) -> Self {
+        let mut cols = Columns::default();
+        cols.enabled = opts.columns;
+        Dissector {
+            registry: Registry::get(),
+            state: State::default(),
+            tree: Tree::new(opts.want),
+            cols,
+            layers: Vec::with_capacity(16),
+            malformed: false,
+        }
+    }
+
+    /// Dissect one frame. `data` is what was captured, `meta.orig_len` what was on the wire.
+    pub fn dissect<'d>(&'d mut self, meta: &FrameMeta, data: &[u8]) -> Dissection<'d> {
+        self.tree.clear();
+        let enabled = self.cols.enabled;
+        self.cols.clear();
+        self.cols.enabled = enabled;
+        self.layers.clear();
+        let tables = &self.registry.tables;
+        let mut ctx = Ctx {
+            tree: &mut self.tree,
+            cols: &mut self.cols,
+            meta,
+            data,
+            state: &mut self.state,
+            pinfo: PacketInfo::default(),
+            layers: &mut self.layers,
+            malformed: false,
+        };
+        let buf = Buf::new(data, meta.orig_len as usize);
+        let proto_idx = frame::dissect_frame(&mut ctx, buf);
+        let mut next = match tables.link.get(&meta.link_type.0) {
+            Some(p) => Next::Proto(p, buf),
+            None => {
+                let name = meta.link_type.name();
+                ctx.set_protocol(&name);
+                if let Some(i) = ctx.info_set() {
+                    i.push_str(&meta.link_type.description());
+                }
+                Next::Data(buf)
+            }
+        };
+        let mut steps = 0;
+        loop {
+            steps += 1;
+            next = match next {
+                Next::Done => break,
+                _ if steps > MAX_LAYERS => break,
+                Next::Proto(p, b) => call(&mut ctx, p, b),
+                Next::Ethertype(t, b) => {
+                    ctx.layer("ethertype");
+                    match tables.ethertype.get(&t) {
+                        Some(p) => call(&mut ctx, p, b),
+                        None => unknown_ethertype(&mut ctx, t, b),
+                    }
+                }
+                Next::IpProto(n, b) => match tables.ip_proto.get(&n) {
+                    Some(p) => call(&mut ctx, p, b),
+                    None => Next::Data(b),
+                },
+                Next::UdpPorts(s, d, b) => match Tables::ports(&tables.udp_port, s, d) {
+                    Some(p) => call(&mut ctx, p, b),
+                    None => Next::Data(b),
+                },
+                Next::TcpPorts(s, d, b) => match Tables::ports(&tables.tcp_port, s, d) {
+                    Some(p) => call(&mut ctx, p, b),
+                    None => Next::Data(b),
+                },
+                Next::Data(b) => {
+                    if !b.is_empty() {
+                        call(&mut ctx, &data::PROTOCOL, b);
+                    }
+                    break;
+                }
+            };
+        }
+        self.malformed = ctx.malformed;
+        let _ = ctx;
+        if let Some(i) = proto_idx {
+            frame::finish(&mut self.tree, i, &self.layers);
+        }
+        Dissection { tree: &self.tree, cols: &self.cols, layers: &self.layers, malformed: self.malformed }
+    }
+}
+
+fn call<'a>(ctx: &mut Ctx<'a, '_>, p: &'static Protocol, b: Buf<'a>) -> Next<'a> {
+    ctx.layer(p.abbrev());
+    let depth = ctx.tree.depth();
+    let next = (p.dissect)(ctx, b);
+    // A dissector that forgot to close its subtree must not shift the next protocol.
+    let _ = depth;
+    ctx.tree.set_depth(0);
+    next
+}
+
+fn unknown_ethertype<'a>(ctx: &mut Ctx<'a, '_>, t: u16, b: Buf<'a>) -> Next<'a> {
+    if ctx.wants_cols() {
+        let mut s = String::new();
+        crate::names::write_hex(&mut s, t as u64, 4);
+        ctx.set_protocol(&s);
+    }
+    let _ = Value::None;
+    Next::Data(b)
+}

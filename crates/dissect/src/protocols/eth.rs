@@ -1,0 +1,131 @@
+//! Ethernet II and IEEE 802.3 framing (IEEE 802.3 clause 3).
+//!
+//! ```text
+//! +-------------------+-------------------+-----------+----------------
+//! | destination (6)   | source (6)        | type/len  | payload ...
+//! +-------------------+-------------------+-----------+----------------
+//! ```
+//! A type/length value of 1536 (0x0600) or more is an EtherType; 1500 or less
+//! is an 802.3 length followed by LLC (shown as data here).
+
+use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Value};
+
+use crate::columns::Address;
+use crate::ctx::{Ctx, Next};
+use crate::registry::Protocol;
+
+static ETH: FieldDef = FieldDef::new("eth", "Ethernet II", T::Protocol);
+static DST: FieldDef = FieldDef::new("eth.dst", "Destination", T::Ether);
+static DST_OUI: FieldDef = FieldDef::new("eth.dst.oui", "Destination OUI", T::U24).base(Base::Hex);
+static DST_LG: FieldDef = FieldDef::new("eth.dst.lg", "LG bit", T::Bool).mask(0x20000);
+static DST_IG: FieldDef = FieldDef::new("eth.dst.ig", "IG bit", T::Bool).mask(0x10000);
+static SRC: FieldDef = FieldDef::new("eth.src", "Source", T::Ether);
+static SRC_OUI: FieldDef = FieldDef::new("eth.src.oui", "Source OUI", T::U24).base(Base::Hex);
+static SRC_LG: FieldDef = FieldDef::new("eth.src.lg", "LG bit", T::Bool).mask(0x20000);
+static SRC_IG: FieldDef = FieldDef::new("eth.src.ig", "IG bit", T::Bool).mask(0x10000);
+static ADDR: FieldDef = FieldDef::new("eth.addr", "Address", T::Ether);
+static ADDR_OUI: FieldDef = FieldDef::new("eth.addr.oui", "Address OUI", T::U24).base(Base::Hex);
+static LG: FieldDef = FieldDef::new("eth.lg", "LG bit", T::Bool).mask(0x20000);
+static IG: FieldDef = FieldDef::new("eth.ig", "IG bit", T::Bool).mask(0x10000);
+static TYPE: FieldDef = FieldDef::new("eth.type", "Type", T::U16).base(Base::Hex).names(ETHERTYPES);
+static LEN: FieldDef = FieldDef::new("eth.len", "Length", T::U16);
+/// Padding after the payload of a short frame.
+pub static PADDING: FieldDef = FieldDef::new("eth.padding", "Padding", T::Bytes);
+/// Bytes after the payload that are not padding.
+pub static TRAILER: FieldDef = FieldDef::new("eth.trailer", "Trailer", T::Bytes);
+
+/// Names of common EtherTypes (IEEE registry).
+pub static ETHERTYPES: &[(u64, &str)] = &[
+    (0x0800, "IPv4"),
+    (0x0806, "ARP"),
+    (0x8035, "RARP"),
+    (0x8100, "802.1Q Virtual LAN"),
+    (0x86dd, "IPv6"),
+    (0x8847, "MPLS label switched packet"),
+    (0x8848, "MPLS multicast label switched packet"),
+    (0x8863, "PPPoE Discovery"),
+    (0x8864, "PPPoE Session"),
+    (0x888e, "802.1X Authentication"),
+    (0x88a8, "802.1ad Provider Bridge (Q-in-Q)"),
+    (0x88cc, "802.1 Link Layer Discovery Protocol (LLDP)"),
+    (0x88e5, "802.1AE (MACsec)"),
+    (0x88f7, "PTPv2 over Ethernet (IEEE1588)"),
+    (0x9000, "Loopback"),
+    (0x9100, "VLAN-tagged frame (Q-in-Q)"),
+    (0x6558, "Transparent Ethernet bridging"),
+];
+
+/// The Ethernet protocol.
+pub static PROTOCOL: Protocol = Protocol {
+    field: &ETH,
+    short: "Ethernet",
+    fields: &[
+        &DST, &DST_OUI, &DST_LG, &DST_IG, &SRC, &SRC_OUI, &SRC_LG, &SRC_IG, &ADDR, &ADDR_OUI, &LG, &IG, &TYPE,
+        &LEN, &PADDING, &TRAILER,
+    ],
+    dissect,
+    register: |t| {
+        t.link(1, &PROTOCOL);
+        t.ethertype(0x6558, &PROTOCOL);
+    },
+};
+
+fn address<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, off: usize, m: [u8; 6], own: [&'static FieldDef; 4]) {
+    let [f, oui, lg, ig] = own;
+    let idx = ctx.add(f, buf, off, 6, Value::Ether(m));
+    let oui_v = u32::from_be_bytes([0, m[0], m[1], m[2]]) as u64;
+    if ctx.tree.wants_all() || ctx.tree.wants(oui) || ctx.tree.wants(lg) || ctx.tree.wants(ig) || ctx.tree.wants(&ADDR) {
+        ctx.tree.enter();
+        let _ = idx;
+        ctx.uint(oui, buf, off, 3, oui_v);
+        ctx.flag(lg, buf, off, 3, m[0] & 2 != 0);
+        ctx.flag(ig, buf, off, 3, m[0] & 1 != 0);
+        ctx.tree.leave();
+        ctx.add(&ADDR, buf, off, 6, Value::Ether(m));
+        ctx.tree.enter();
+        ctx.uint(&ADDR_OUI, buf, off, 3, oui_v);
+        ctx.flag(&LG, buf, off, 3, m[0] & 2 != 0);
+        ctx.flag(&IG, buf, off, 3, m[0] & 1 != 0);
+        ctx.tree.leave();
+    }
+}
+
+fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
+    ctx.set_protocol("Ethernet");
+    if let Some(i) = ctx.info_set() {
+        i.push_str("Ethernet II");
+    }
+    let idx = ctx.open(&ETH, &buf, 14);
+    let (dst, src, ty) = match (buf.array::<6>(0), buf.array::<6>(6), buf.be16(12)) {
+        (Ok(d), Ok(s), Ok(t)) => (d, s, t),
+        (_, _, Err(e)) => {
+            ctx.close();
+            if let Some(i) = ctx.info_set() {
+                i.clear();
+            }
+            ctx.malformed("eth", e);
+            return Next::Done;
+        }
+        _ => unreachable!("a later field readable implies the earlier ones are"),
+    };
+    ctx.label(idx, |s| {
+        s.push_str("Ethernet II, Src: ");
+        crate::names::write_mac(s, &src);
+        s.push_str(", Dst: ");
+        crate::names::write_mac(s, &dst);
+    });
+    address(ctx, &buf, 0, dst, [&DST, &DST_OUI, &DST_LG, &DST_IG]);
+    address(ctx, &buf, 6, src, [&SRC, &SRC_OUI, &SRC_LG, &SRC_IG]);
+    ctx.cols.dl_src = Address::Ether(src);
+    ctx.cols.dl_dst = Address::Ether(dst);
+    let payload = buf.from(14);
+    if ty <= 1500 {
+        ctx.uint(&LEN, &buf, 12, 2, ty as u64);
+        ctx.close();
+        // IEEE 802.3 with LLC: no LLC dissector yet, so the payload is data.
+        return Next::Data(payload.limit(ty as usize));
+    }
+    ctx.uint(&TYPE, &buf, 12, 2, ty as u64);
+    ctx.close();
+    Next::Ethertype(ty, payload)
+}

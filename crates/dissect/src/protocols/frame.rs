@@ -1,0 +1,138 @@
+//! The `frame` pseudo-protocol: what the capture knows about each frame
+//! (number, times, lengths, interface, comments) and the `_ws.*` markers for
+//! malformed and truncated packets.
+
+use wirecrab_core::{Buf, FieldDef, FieldType as T, Tree, Value};
+
+use crate::ctx::{Ctx, Next};
+use crate::registry::Protocol;
+
+/// The frame protocol field.
+pub static FRAME: FieldDef = FieldDef::new("frame", "Frame", T::Protocol);
+static INTERFACE_ID: FieldDef = FieldDef::new("frame.interface_id", "Interface id", T::U32);
+static INTERFACE_NAME: FieldDef = FieldDef::new("frame.interface_name", "Interface name", T::String);
+static ENCAP: FieldDef = FieldDef::new("frame.encap_type", "Encapsulation type", T::I32);
+static TIME: FieldDef = FieldDef::new("frame.time", "Arrival Time", T::AbsTime);
+static TIME_UTC: FieldDef = FieldDef::new("frame.time_utc", "UTC Arrival Time", T::AbsTime);
+static TIME_EPOCH: FieldDef = FieldDef::new("frame.time_epoch", "Epoch Time", T::AbsTime);
+static TIME_DELTA: FieldDef = FieldDef::new("frame.time_delta", "Time delta from previous captured frame", T::RelTime);
+static TIME_DELTA_DISPLAYED: FieldDef =
+    FieldDef::new("frame.time_delta_displayed", "Time delta from previous displayed frame", T::RelTime);
+static TIME_RELATIVE: FieldDef = FieldDef::new("frame.time_relative", "Time since reference or first frame", T::RelTime);
+static NUMBER: FieldDef = FieldDef::new("frame.number", "Frame Number", T::U32);
+static LEN: FieldDef = FieldDef::new("frame.len", "Frame Length", T::U32);
+static CAP_LEN: FieldDef = FieldDef::new("frame.cap_len", "Capture Length", T::U32);
+static MARKED: FieldDef = FieldDef::new("frame.marked", "Frame is marked", T::Bool);
+static IGNORED: FieldDef = FieldDef::new("frame.ignored", "Frame is ignored", T::Bool);
+static PROTOCOLS: FieldDef = FieldDef::new("frame.protocols", "Protocols in frame", T::String);
+static COMMENT: FieldDef = FieldDef::new("frame.comment", "Comment", T::String);
+
+/// `_ws.malformed`: the packet is malformed.
+pub static MALFORMED: FieldDef = FieldDef::new("_ws.malformed", "Malformed Packet", T::Protocol);
+/// The expert item raised with it.
+pub static MALFORMED_EXPERT: FieldDef = FieldDef::new("_ws.malformed.expert", "Malformed Packet (Exception occurred)", T::None);
+/// `_ws.short`: the packet was cut by the snapshot length.
+pub static SHORT: FieldDef = FieldDef::new("_ws.short", "Short Frame", T::Protocol);
+/// `_ws.expert`: any expert item.
+pub static EXPERT: FieldDef = FieldDef::new("_ws.expert", "Expert Info", T::None);
+static EXPERT_MESSAGE: FieldDef = FieldDef::new("_ws.expert.message", "Message", T::String);
+static EXPERT_SEVERITY: FieldDef = FieldDef::new("_ws.expert.severity", "Severity level", T::U32);
+static EXPERT_GROUP: FieldDef = FieldDef::new("_ws.expert.group", "Group", T::U32);
+
+/// Fields that belong to no dissector's table (registered first).
+pub static EXTRA_FIELDS: &[&FieldDef] =
+    &[&MALFORMED, &MALFORMED_EXPERT, &SHORT, &EXPERT, &EXPERT_MESSAGE, &EXPERT_SEVERITY, &EXPERT_GROUP];
+
+/// The frame pseudo-protocol (not in any table: the engine calls it first).
+pub static PROTOCOL: Protocol = Protocol {
+    field: &FRAME,
+    short: "FRAME",
+    fields: &[
+        &INTERFACE_ID,
+        &INTERFACE_NAME,
+        &ENCAP,
+        &TIME,
+        &TIME_UTC,
+        &TIME_EPOCH,
+        &TIME_DELTA,
+        &TIME_DELTA_DISPLAYED,
+        &TIME_RELATIVE,
+        &NUMBER,
+        &LEN,
+        &CAP_LEN,
+        &MARKED,
+        &IGNORED,
+        &PROTOCOLS,
+        &COMMENT,
+    ],
+    dissect: |_, _| Next::Done,
+    register: |_| {},
+};
+
+/// Wireshark's WTAP_ENCAP number for a link type (shown as frame.encap_type).
+fn encap(lt: u32) -> i64 {
+    match lt {
+        0 => 15,
+        1 => 1,
+        12 | 14 | 101 => 7,
+        108 => 15,
+        113 => 25,
+        228 => 129,
+        229 => 130,
+        276 => 210,
+        _ => -1,
+    }
+}
+
+/// Add the frame node and its fields; returns the node index for [`finish`].
+pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
+    let meta = ctx.meta;
+    let first = *ctx.state.first_ts.get_or_insert(meta.ts);
+    let prev = ctx.state.prev_ts.replace(meta.ts).unwrap_or(meta.ts);
+    let idx = ctx.tree.add(&FRAME, 0, buf.len(), Value::None);
+    if ctx.tree.wants_nothing() {
+        return idx;
+    }
+    let n = buf.len();
+    ctx.label(idx, |s| {
+        use std::fmt::Write;
+        let (w, c) = (meta.orig_len as u64, n as u64);
+        let _ = write!(s, "Frame {}: {w} bytes on wire ({} bits), {c} bytes captured ({} bits)", meta.number, w * 8, c * 8);
+        if meta.interface > 0 || ctx.meta.snaplen > 0 {
+            let _ = write!(s, " on interface {}", meta.interface);
+        }
+    });
+    ctx.tree.enter();
+    for c in &meta.comments {
+        ctx.tree.add(&COMMENT, 0, 0, Value::OwnedStr(c.as_str().into()));
+    }
+    ctx.tree.add(&INTERFACE_ID, 0, 0, Value::U(meta.interface as u64));
+    ctx.tree.add(&ENCAP, 0, 0, Value::I(encap(meta.link_type.0)));
+    ctx.tree.add(&TIME, 0, 0, Value::Time(meta.ts));
+    ctx.tree.add(&TIME_UTC, 0, 0, Value::Time(meta.ts));
+    ctx.tree.add(&TIME_EPOCH, 0, 0, Value::Time(meta.ts));
+    let delta = meta.ts.since(prev) as i64;
+    ctx.tree.add(&TIME_DELTA, 0, 0, Value::RelTime(delta));
+    ctx.tree.add(&TIME_DELTA_DISPLAYED, 0, 0, Value::RelTime(delta));
+    ctx.tree.add(&TIME_RELATIVE, 0, 0, Value::RelTime(meta.ts.since(first) as i64));
+    ctx.tree.add(&NUMBER, 0, 0, Value::U(meta.number));
+    ctx.tree.add(&LEN, 0, 0, Value::U(meta.orig_len as u64));
+    ctx.tree.add(&CAP_LEN, 0, 0, Value::U(n as u64));
+    ctx.tree.add(&MARKED, 0, 0, Value::Bool(false));
+    ctx.tree.add(&IGNORED, 0, 0, Value::Bool(false));
+    ctx.tree.add(&PROTOCOLS, 0, 0, Value::None);
+    ctx.tree.leave();
+    idx
+}
+
+/// Fill in `frame.protocols` once every layer is known.
+pub fn finish(tree: &mut Tree, _frame_idx: usize, layers: &[&'static str]) {
+    if !tree.wants(&PROTOCOLS) {
+        return;
+    }
+    let pos = tree.nodes().iter().position(|n| std::ptr::eq(n.field, &PROTOCOLS));
+    if pos.is_some() {
+        // The first layer is the link layer: frame.protocols does not name "frame".
+        tree.set_value(pos, Value::OwnedStr(layers.join(":").into()));
+    }
+}

@@ -1,0 +1,45 @@
+//! One file per protocol. To add a protocol: write `protocols/NAME.rs` with a
+//! `pub static PROTOCOL: Protocol` and add one line to [`ALL`] (and its `mod`).
+
+use crate::registry::Protocol;
+
+pub mod arp;
+pub mod data;
+pub mod dns;
+pub mod eth;
+pub mod frame;
+pub mod geneve;
+pub mod icmp;
+pub mod icmpv6;
+pub mod ieee8021ad;
+pub mod ip;
+pub mod ipv6;
+pub mod null;
+pub mod raw;
+pub mod sll;
+pub mod tcp;
+pub mod udp;
+pub mod vlan;
+pub mod vxlan;
+
+/// Every protocol, in registration order.
+pub static ALL: &[&Protocol] = &[
+    &frame::PROTOCOL,
+    &eth::PROTOCOL,
+    &vlan::PROTOCOL,
+    &ieee8021ad::PROTOCOL,
+    &sll::PROTOCOL,
+    &null::PROTOCOL,
+    &raw::PROTOCOL,
+    &arp::PROTOCOL,
+    &ip::PROTOCOL,
+    &ipv6::PROTOCOL,
+    &icmp::PROTOCOL,
+    &icmpv6::PROTOCOL,
+    &udp::PROTOCOL,
+    &tcp::PROTOCOL,
+    &dns::PROTOCOL,
+    &vxlan::PROTOCOL,
+    &geneve::PROTOCOL,
+    &data::PROTOCOL,
+];

@@ -1,0 +1,498 @@
+//! Transmission Control Protocol (RFC 9293; options RFC 7323 window scale and
+//! timestamps, RFC 2018 SACK).
+//!
+//! ```text
+//!  0                   1                   2                   3
+//! +-------------------------------+-------------------------------+
+//! |          Source Port          |       Destination Port        |
+//! +-------------------------------+-------------------------------+
+//! |                        Sequence Number                        |
+//! |                    Acknowledgment Number                      |
+//! +-------+-------+---------------+-------------------------------+
+//! |  Data |  Res  | C E U A P R S F|           Window             |
+//! | Offset|       |               |                               |
+//! +-------+-------+---------------+-------------------------------+
+//! |           Checksum            |         Urgent Pointer        |
+//! +-------------------------------+-------------------------------+
+//! |                    Options (Data Offset > 5)                  |
+//! +---------------------------------------------------------------+
+//! ```
+//! Sequence numbers are shown relative to each direction's first one (the SYN's,
+//! or one less than the first segment's when the connection is seen from the
+//! middle), and `tcp.stream` numbers connections in order of appearance, a new
+//! SYN with a different initial sequence number starting a new stream: both as
+//! tshark does. Analysis (retransmissions, duplicate ACKs...) is a later issue.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Timestamp, Value};
+
+use crate::columns::Address;
+use crate::ctx::{Ctx, Next};
+use crate::registry::Protocol;
+
+static TCP: FieldDef = FieldDef::new("tcp", "Transmission Control Protocol", T::Protocol);
+static SRCPORT: FieldDef = FieldDef::new("tcp.srcport", "Source Port", T::U16).base(Base::Port);
+static DSTPORT: FieldDef = FieldDef::new("tcp.dstport", "Destination Port", T::U16).base(Base::Port);
+static PORT: FieldDef = FieldDef::new("tcp.port", "Source or Destination Port", T::U16).base(Base::Port);
+static STREAM: FieldDef = FieldDef::new("tcp.stream", "Stream index", T::U32);
+static LEN: FieldDef = FieldDef::new("tcp.len", "TCP Segment Len", T::U32);
+static SEQ: FieldDef = FieldDef::new("tcp.seq", "Sequence Number", T::U32);
+static SEQ_RAW: FieldDef = FieldDef::new("tcp.seq_raw", "Sequence Number (raw)", T::U32);
+static NXTSEQ: FieldDef = FieldDef::new("tcp.nxtseq", "Next Sequence Number", T::U32);
+static ACK: FieldDef = FieldDef::new("tcp.ack", "Acknowledgment Number", T::U32);
+static ACK_RAW: FieldDef = FieldDef::new("tcp.ack_raw", "Acknowledgment number (raw)", T::U32);
+static HDR_LEN: FieldDef = FieldDef::new("tcp.hdr_len", "Header Length", T::U8);
+static FLAGS: FieldDef = FieldDef::new("tcp.flags", "Flags", T::U16).base(Base::Hex).mask(0xfff);
+static FLAG_RES: FieldDef = FieldDef::new("tcp.flags.res", "Reserved", T::Bool).mask(0xe00);
+static FLAG_AE: FieldDef = FieldDef::new("tcp.flags.ae", "Accurate ECN", T::Bool).mask(0x100);
+static FLAG_CWR: FieldDef = FieldDef::new("tcp.flags.cwr", "Congestion Window Reduced", T::Bool).mask(0x80);
+static FLAG_ECE: FieldDef = FieldDef::new("tcp.flags.ece", "ECN-Echo", T::Bool).mask(0x40);
+static FLAG_URG: FieldDef = FieldDef::new("tcp.flags.urg", "Urgent", T::Bool).mask(0x20);
+static FLAG_ACK: FieldDef = FieldDef::new("tcp.flags.ack", "Acknowledgment", T::Bool).mask(0x10);
+static FLAG_PUSH: FieldDef = FieldDef::new("tcp.flags.push", "Push", T::Bool).mask(0x8);
+static FLAG_RESET: FieldDef = FieldDef::new("tcp.flags.reset", "Reset", T::Bool).mask(0x4);
+static FLAG_SYN: FieldDef = FieldDef::new("tcp.flags.syn", "Syn", T::Bool).mask(0x2);
+static FLAG_FIN: FieldDef = FieldDef::new("tcp.flags.fin", "Fin", T::Bool).mask(0x1);
+static FLAGS_STR: FieldDef = FieldDef::new("tcp.flags.str", "TCP Flags", T::String);
+static WIN_VALUE: FieldDef = FieldDef::new("tcp.window_size_value", "Window", T::U16);
+static WIN: FieldDef = FieldDef::new("tcp.window_size", "Calculated window size", T::U32);
+static WIN_SCALE: FieldDef = FieldDef::new("tcp.window_size_scalefactor", "Window size scaling factor", T::I32);
+static CHECKSUM: FieldDef = FieldDef::new("tcp.checksum", "Checksum", T::U16).base(Base::Hex);
+static CHECKSUM_STATUS: FieldDef = FieldDef::new("tcp.checksum.status", "Checksum Status", T::U8).names(super::udp::CHECKSUM_STATUS_NAMES);
+static URGENT: FieldDef = FieldDef::new("tcp.urgent_pointer", "Urgent Pointer", T::U16);
+static OPTIONS: FieldDef = FieldDef::new("tcp.options", "TCP Options", T::Bytes);
+static OPTION_KIND: FieldDef = FieldDef::new("tcp.option_kind", "Kind", T::U8).names(OPTION_KINDS);
+static OPTION_LEN: FieldDef = FieldDef::new("tcp.option_len", "Length", T::U8);
+static MSS_VAL: FieldDef = FieldDef::new("tcp.options.mss_val", "MSS Value", T::U16);
+static WS_SHIFT: FieldDef = FieldDef::new("tcp.options.wscale.shift", "Shift count", T::U8);
+static WS_MULT: FieldDef = FieldDef::new("tcp.options.wscale.multiplier", "Multiplier", T::U16);
+static SACK_PERM: FieldDef = FieldDef::new("tcp.options.sack_perm", "TCP SACK Permitted Option", T::None);
+static SACK_LE: FieldDef = FieldDef::new("tcp.options.sack_le", "TCP SACK Left Edge", T::U32);
+static SACK_RE: FieldDef = FieldDef::new("tcp.options.sack_re", "TCP SACK Right Edge", T::U32);
+static SACK_COUNT: FieldDef = FieldDef::new("tcp.options.sack.count", "TCP SACK Count", T::U8);
+static TSVAL: FieldDef = FieldDef::new("tcp.options.timestamp.tsval", "Timestamp value", T::U32);
+static TSECR: FieldDef = FieldDef::new("tcp.options.timestamp.tsecr", "Timestamp echo reply", T::U32);
+static TIME_RELATIVE: FieldDef = FieldDef::new("tcp.time_relative", "Time since first frame in this TCP stream", T::RelTime);
+static TIME_DELTA: FieldDef = FieldDef::new("tcp.time_delta", "Time since previous frame in this TCP stream", T::RelTime);
+static PAYLOAD: FieldDef = FieldDef::new("tcp.payload", "TCP payload", T::Bytes);
+static BOGUS_HDR_LEN: FieldDef = FieldDef::new("tcp.bogus_header_length", "Bogus TCP Header Length", T::None);
+
+static OPTION_KINDS: &[(u64, &str)] = &[
+    (0, "End of Option List"),
+    (1, "No-Operation"),
+    (2, "Maximum Segment Size"),
+    (3, "Window Scale"),
+    (4, "SACK Permitted"),
+    (5, "SACK"),
+    (8, "Time Stamp Option"),
+    (28, "User Timeout"),
+    (29, "TCP Authentication Option"),
+    (30, "Multipath TCP"),
+    (34, "TCP Fast Open Cookie"),
+];
+
+/// The TCP protocol.
+pub static PROTOCOL: Protocol = Protocol {
+    field: &TCP,
+    short: "TCP",
+    fields: &[
+        &SRCPORT, &DSTPORT, &PORT, &STREAM, &LEN, &SEQ, &SEQ_RAW, &NXTSEQ, &ACK, &ACK_RAW, &HDR_LEN, &FLAGS, &FLAG_RES,
+        &FLAG_AE, &FLAG_CWR, &FLAG_ECE, &FLAG_URG, &FLAG_ACK, &FLAG_PUSH, &FLAG_RESET, &FLAG_SYN, &FLAG_FIN, &FLAGS_STR,
+        &WIN_VALUE, &WIN, &WIN_SCALE, &CHECKSUM, &CHECKSUM_STATUS, &URGENT, &OPTIONS, &OPTION_KIND, &OPTION_LEN,
+        &MSS_VAL, &WS_SHIFT, &WS_MULT, &SACK_PERM, &SACK_LE, &SACK_RE, &SACK_COUNT, &TSVAL, &TSECR, &TIME_RELATIVE,
+        &TIME_DELTA, &PAYLOAD, &BOGUS_HDR_LEN,
+    ],
+    dissect,
+    register: |t| t.ip_proto(6, &PROTOCOL),
+};
+
+const FIN: u16 = 0x01;
+const SYN: u16 = 0x02;
+const RST: u16 = 0x04;
+const ACKF: u16 = 0x10;
+const URG: u16 = 0x20;
+
+/// Window scale of one direction: -1 unknown (no handshake seen), -2 not used.
+#[derive(Clone, Copy)]
+struct DirState {
+    base: Option<u32>,
+    syn_ws: Option<Option<u8>>,
+    scale: i32,
+}
+
+impl Default for DirState {
+    fn default() -> Self {
+        DirState { base: None, syn_ws: None, scale: -1 }
+    }
+}
+
+struct Conv {
+    stream: u32,
+    dirs: [DirState; 2],
+    first: Timestamp,
+    prev: Timestamp,
+}
+
+type Key = ((Address, u16), (Address, u16));
+
+#[derive(Default)]
+struct TcpState {
+    convs: HashMap<Key, Conv>,
+    next_stream: u32,
+}
+
+/// Connections kept before the table is reset (per-flow caps come with the
+/// flow crate in a later issue).
+const MAX_CONVS: usize = 1 << 21;
+
+/// What the conversation says about this segment.
+struct Seen {
+    stream: u32,
+    rel_seq: u32,
+    rel_ack: u32,
+    ack_base: u32,
+    scale: i32,
+    first: Timestamp,
+    prev: Timestamp,
+}
+
+fn track(ctx: &mut Ctx<'_, '_>, sport: u16, dport: u16, seq: u32, ack: u32, flags: u16, ws: Option<u8>) -> Seen {
+    let (a, b, forward) = super::udp::conv_key(ctx.pinfo.net_src, sport, ctx.pinfo.net_dst, dport);
+    let d = if forward { 0 } else { 1 };
+    let ts = ctx.meta.ts;
+    let st = ctx.state.get::<TcpState>();
+    if st.convs.len() >= MAX_CONVS {
+        st.convs.clear();
+    }
+    let pure_syn = flags & (SYN | ACKF) == SYN;
+    let reused = pure_syn
+        && st.convs.get(&(a, b)).is_some_and(|c| c.dirs[d].base.is_some_and(|base| base != seq));
+    if reused || !st.convs.contains_key(&(a, b)) {
+        let stream = st.next_stream;
+        st.next_stream += 1;
+        st.convs.insert((a, b), Conv { stream, dirs: Default::default(), first: ts, prev: ts });
+    }
+    let c = st.convs.get_mut(&(a, b)).expect("inserted above when missing");
+    let fwd = &mut c.dirs[d];
+    let base = *fwd.base.get_or_insert(if flags & SYN != 0 { seq } else { seq.wrapping_sub(1) });
+    if flags & SYN != 0 {
+        fwd.syn_ws = Some(ws);
+    }
+    let rev_d = 1 - d;
+    if flags & ACKF != 0 && c.dirs[rev_d].base.is_none() {
+        c.dirs[rev_d].base = Some(ack.wrapping_sub(1));
+    }
+    if flags & (SYN | ACKF) == (SYN | ACKF) {
+        // The handshake's second half decides whether scaling is in use.
+        match (c.dirs[d].syn_ws, c.dirs[rev_d].syn_ws) {
+            (Some(Some(x)), Some(Some(y))) => {
+                c.dirs[d].scale = x.min(14) as i32;
+                c.dirs[rev_d].scale = y.min(14) as i32;
+            }
+            (Some(_), Some(_)) => {
+                c.dirs[d].scale = -2;
+                c.dirs[rev_d].scale = -2;
+            }
+            _ => {}
+        }
+    }
+    let ack_base = c.dirs[rev_d].base.unwrap_or(0);
+    let seen = Seen {
+        stream: c.stream,
+        rel_seq: seq.wrapping_sub(base),
+        rel_ack: if flags & ACKF != 0 { ack.wrapping_sub(ack_base) } else { 0 },
+        ack_base,
+        scale: c.dirs[d].scale,
+        first: c.first,
+        prev: c.prev,
+    };
+    c.prev = ts;
+    seen
+}
+
+/// Write the flags as tshark's Info shows them: `SYN, ACK`.
+fn flag_names(out: &mut String, flags: u16) {
+    const NAMES: [&str; 9] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"];
+    let mut first = true;
+    for (i, n) in NAMES.iter().enumerate() {
+        if flags & (1 << i) != 0 {
+            if !first {
+                out.push_str(", ");
+            }
+            out.push_str(n);
+            first = false;
+        }
+    }
+    if flags & 0xe00 != 0 {
+        if !first {
+            out.push_str(", ");
+        }
+        out.push_str("Reserved");
+        first = false;
+    }
+    if first {
+        out.push_str("<None>");
+    }
+}
+
+/// tshark's `tcp.flags.str`: `·······A···S·` style, most significant first.
+fn flags_str(flags: u16) -> String {
+    const LETTERS: [char; 12] = ['R', 'R', 'R', 'A', 'C', 'E', 'U', 'A', 'P', 'R', 'S', 'F'];
+    (0..12).map(|i| if flags & (1 << (11 - i)) != 0 { LETTERS[i] } else { '·' }).collect()
+}
+
+fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
+    ctx.set_protocol("TCP");
+    let idx = ctx.open(&TCP, &buf, 20);
+    let h = match buf.slice(0, 20) {
+        Ok(h) => h,
+        Err(e) => {
+            // Ports may still be there (an ICMP error quotes only 8 bytes).
+            if let (Ok(s), Ok(d)) = (buf.be16(0), buf.be16(2)) {
+                ctx.uint(&SRCPORT, &buf, 0, 2, s as u64);
+                ctx.uint(&DSTPORT, &buf, 2, 2, d as u64);
+                ctx.pinfo.src_port = s;
+                ctx.pinfo.dst_port = d;
+            }
+            ctx.close();
+            ctx.malformed("tcp", e);
+            return Next::Done;
+        }
+    };
+    let be16 = |o: usize| u16::from_be_bytes([h[o], h[o + 1]]);
+    let be32 = |o: usize| u32::from_be_bytes([h[o], h[o + 1], h[o + 2], h[o + 3]]);
+    let (sport, dport, seq, ack) = (be16(0), be16(2), be32(4), be32(8));
+    let hlen = ((h[12] >> 4) as usize) * 4;
+    let flags = be16(12) & 0x0fff;
+    let (win, csum, urg) = (be16(14), be16(16), be16(18));
+    ctx.pinfo.src_port = sport;
+    ctx.pinfo.dst_port = dport;
+    let seg_len = buf.reported_len().saturating_sub(hlen) as u32;
+    let opts = if hlen > 20 { buf.slice(20, hlen - 20).ok() } else { None };
+    let ws = opts.and_then(|o| find_wscale(o));
+    let in_error = ctx.pinfo.in_error;
+    let seen = if in_error {
+        Seen { stream: 0, rel_seq: seq, rel_ack: ack, ack_base: 0, scale: -1, first: ctx.meta.ts, prev: ctx.meta.ts }
+    } else {
+        track(ctx, sport, dport, seq, ack, flags, ws)
+    };
+    let win_calc = if seen.scale >= 0 && flags & SYN == 0 { (win as u32) << seen.scale } else { win as u32 };
+    ctx.label(idx, |s| {
+        let _ = write!(s, "Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, Seq: {}", seen.rel_seq);
+        if flags & ACKF != 0 {
+            let _ = write!(s, ", Ack: {}", seen.rel_ack);
+        }
+        let _ = write!(s, ", Len: {seg_len}");
+    });
+    ctx.uint(&SRCPORT, &buf, 0, 2, sport as u64);
+    ctx.uint(&DSTPORT, &buf, 2, 2, dport as u64);
+    ctx.uint(&PORT, &buf, 0, 2, sport as u64);
+    ctx.uint(&PORT, &buf, 2, 2, dport as u64);
+    if !in_error {
+        ctx.uint(&STREAM, &buf, 0, 0, seen.stream as u64);
+    }
+    ctx.uint(&LEN, &buf, 0, 0, seg_len as u64);
+    ctx.uint(&SEQ, &buf, 4, 4, seen.rel_seq as u64);
+    ctx.uint(&SEQ_RAW, &buf, 4, 4, seq as u64);
+    let nxt = seen.rel_seq.wrapping_add(seg_len).wrapping_add((flags & (SYN | FIN) != 0) as u32);
+    ctx.uint(&NXTSEQ, &buf, 0, 0, nxt as u64);
+    ctx.uint(&ACK, &buf, 8, 4, seen.rel_ack as u64);
+    ctx.uint(&ACK_RAW, &buf, 8, 4, ack as u64);
+    ctx.uint(&HDR_LEN, &buf, 12, 1, hlen as u64);
+    ctx.uint(&FLAGS, &buf, 12, 2, flags as u64);
+    flag_fields(ctx, &buf, flags);
+    ctx.uint(&WIN_VALUE, &buf, 14, 2, win as u64);
+    ctx.uint(&WIN, &buf, 14, 2, win_calc as u64);
+    ctx.add(&WIN_SCALE, &buf, 14, 2, Value::I(seen.scale as i64));
+    ctx.uint(&CHECKSUM, &buf, 16, 2, csum as u64);
+    // Wireshark does not verify TCP checksums by default: "Unverified".
+    ctx.uint(&CHECKSUM_STATUS, &buf, 16, 2, 2);
+    ctx.uint(&URGENT, &buf, 18, 2, urg as u64);
+    if !in_error {
+        ctx.add(&TIME_RELATIVE, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.first) as i64));
+        ctx.add(&TIME_DELTA, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.prev) as i64));
+    }
+    if ctx.wants_cols() {
+        let i = &mut ctx.cols.info;
+        i.clear();
+        crate::names::write_u64(i, sport as u64);
+        i.push_str(" → ");
+        crate::names::write_u64(i, dport as u64);
+        i.push_str(" [");
+        flag_names(i, flags);
+        i.push_str("] Seq=");
+        crate::names::write_u64(i, seen.rel_seq as u64);
+        if flags & ACKF != 0 {
+            i.push_str(" Ack=");
+            crate::names::write_u64(i, seen.rel_ack as u64);
+        }
+        i.push_str(" Win=");
+        crate::names::write_u64(i, win_calc as u64);
+        if flags & URG != 0 {
+            i.push_str(" Urg=");
+            crate::names::write_u64(i, urg as u64);
+        }
+    }
+    if hlen < 20 {
+        ctx.close();
+        if let Some(i) = ctx.info() {
+            let _ = write!(i, ", bogus TCP header length ({hlen}, must be at least 20)");
+        }
+        ctx.expert(&BOGUS_HDR_LEN, wirecrab_core::Severity::Error, "Malformed", "Bogus TCP header length");
+        return Next::Done;
+    }
+    if hlen > 20 {
+        match buf.slice(20, hlen - 20) {
+            Ok(_) => {}
+            Err(e) => {
+                ctx.close();
+                ctx.malformed("tcp", e);
+                return Next::Done;
+            }
+        }
+    }
+    if let Some(i) = ctx.info() {
+        i.push_str(" Len=");
+        crate::names::write_u64(i, seg_len as u64);
+    }
+    if hlen > 20 {
+        options(ctx, &buf.sub(20, hlen - 20), seen.ack_base);
+    }
+    let payload = buf.from(hlen);
+    ctx.bytes(&PAYLOAD, &payload, 0, payload.len());
+    ctx.close();
+    let _ = RST;
+    if payload.reported_len() == 0 || in_error {
+        return if payload.is_empty() { Next::Done } else { Next::Data(payload) };
+    }
+    Next::TcpPorts(sport, dport, payload)
+}
+
+fn flag_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, flags: u16) {
+    if !(ctx.tree.wants_all() || ctx.tree.wants(&FLAG_SYN) || ctx.tree.wants(&FLAG_ACK) || ctx.tree.wants(&FLAG_FIN)
+        || ctx.tree.wants(&FLAG_RESET) || ctx.tree.wants(&FLAG_PUSH) || ctx.tree.wants(&FLAGS_STR)
+        || ctx.tree.wants(&FLAG_URG) || ctx.tree.wants(&FLAG_ECE) || ctx.tree.wants(&FLAG_CWR)
+        || ctx.tree.wants(&FLAG_AE) || ctx.tree.wants(&FLAG_RES))
+    {
+        return;
+    }
+    ctx.tree.enter();
+    for (f, bit) in [
+        (&FLAG_RES, 0xe00),
+        (&FLAG_AE, 0x100),
+        (&FLAG_CWR, 0x80),
+        (&FLAG_ECE, 0x40),
+        (&FLAG_URG, 0x20),
+        (&FLAG_ACK, 0x10),
+        (&FLAG_PUSH, 0x8),
+        (&FLAG_RESET, 0x4),
+        (&FLAG_SYN, 0x2),
+        (&FLAG_FIN, 0x1),
+    ] {
+        ctx.flag(f, buf, 12, 2, flags & bit != 0);
+    }
+    if ctx.tree.wants(&FLAGS_STR) {
+        ctx.add(&FLAGS_STR, buf, 12, 2, Value::OwnedStr(flags_str(flags).into()));
+    }
+    ctx.tree.leave();
+}
+
+/// The window-scale shift in a SYN's options, if present.
+fn find_wscale(o: &[u8]) -> Option<u8> {
+    let mut i = 0;
+    while i < o.len() {
+        match o[i] {
+            0 => return None,
+            1 => i += 1,
+            k => {
+                let len = *o.get(i + 1)? as usize;
+                if len < 2 {
+                    return None;
+                }
+                if k == 3 && len == 3 {
+                    return o.get(i + 2).copied();
+                }
+                i += len;
+            }
+        }
+    }
+    None
+}
+
+/// Dissect the options and append their Info text (`MSS=1460 WS=256 SACK_PERM`).
+fn options<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, ack_base: u32) {
+    ctx.bytes(&OPTIONS, o, 0, o.len());
+    ctx.tree.enter();
+    let mut i = 0;
+    while i < o.len() {
+        let Ok(kind) = o.u8(i) else { break };
+        ctx.uint(&OPTION_KIND, o, i, 1, kind as u64);
+        if kind == 0 {
+            break;
+        }
+        if kind == 1 {
+            i += 1;
+            continue;
+        }
+        let len = o.u8(i + 1).unwrap_or(0) as usize;
+        ctx.uint(&OPTION_LEN, o, i + 1, 1, len as u64);
+        if len < 2 || !o.has(i, len) {
+            // A bad option length ends option parsing, as in Wireshark.
+            break;
+        }
+        option(ctx, o, i, kind, len, ack_base);
+        i += len;
+    }
+    ctx.tree.leave();
+}
+
+fn option<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, i: usize, kind: u8, len: usize, ack_base: u32) {
+    match (kind, len) {
+        (2, 4) => {
+            let v = o.be16(i + 2).unwrap_or(0);
+            ctx.uint(&MSS_VAL, o, i + 2, 2, v as u64);
+            if let Some(s) = ctx.info() {
+                let _ = write!(s, " MSS={v}");
+            }
+        }
+        (3, 3) => {
+            let shift = o.u8(i + 2).unwrap_or(0);
+            let mult = 1u32 << shift.min(14);
+            ctx.uint(&WS_SHIFT, o, i + 2, 1, shift as u64);
+            ctx.uint(&WS_MULT, o, i + 2, 1, mult as u64);
+            if let Some(s) = ctx.info() {
+                let _ = write!(s, " WS={mult}");
+            }
+        }
+        (4, 2) => {
+            ctx.add(&SACK_PERM, o, i, 2, Value::None);
+            if let Some(s) = ctx.info() {
+                s.push_str(" SACK_PERM");
+            }
+        }
+        (5, _) => {
+            let n = (len - 2) / 8;
+            ctx.uint(&SACK_COUNT, o, i, len, n as u64);
+            for k in 0..n {
+                let le = o.be32(i + 2 + k * 8).unwrap_or(0).wrapping_sub(ack_base);
+                let re = o.be32(i + 6 + k * 8).unwrap_or(0).wrapping_sub(ack_base);
+                ctx.uint(&SACK_LE, o, i + 2 + k * 8, 4, le as u64);
+                ctx.uint(&SACK_RE, o, i + 6 + k * 8, 4, re as u64);
+                if let Some(s) = ctx.info() {
+                    let _ = write!(s, " SLE={le} SRE={re}");
+                }
+            }
+        }
+        (8, 10) => {
+            let (v, e) = (o.be32(i + 2).unwrap_or(0), o.be32(i + 6).unwrap_or(0));
+            ctx.uint(&TSVAL, o, i + 2, 4, v as u64);
+            ctx.uint(&TSECR, o, i + 6, 4, e as u64);
+            if let Some(s) = ctx.info() {
+                let _ = write!(s, " TSval={v} TSecr={e}");
+            }
+        }
+        _ => {}
+    }
+}
