@@ -147,6 +147,8 @@ pub(crate) enum Block {
     Interface(Interface),
     Packet(PacketBlock),
     Secrets(Secrets),
+    /// A custom block (0x00000BAD copyable, 0x40000BAD not): PEN + data.
+    Custom { copy: bool, data_offset: usize, len: usize },
     Skip,
 }
 
@@ -252,6 +254,12 @@ pub(crate) fn parse_block(order: SectionOrder, btype: u32, body: &[u8]) -> Resul
             let len = order.u32(&body[4..8]) as usize;
             let data = body.get(8..8 + len).ok_or("decryption secrets block longer than its block")?;
             Ok(Block::Secrets(Secrets { kind, data: data.to_vec() }))
+        }
+        0x0000_0bad | 0x4000_0bad => {
+            if body.len() < 4 {
+                return Err("custom block too short".into());
+            }
+            Ok(Block::Custom { copy: btype == 0x0000_0bad, data_offset: 0, len: body.len() })
         }
         _ => Ok(Block::Skip),
     }

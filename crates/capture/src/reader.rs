@@ -247,6 +247,7 @@ impl FileReader {
         self.meta.number = self.next_number;
         self.next_number += 1;
         self.meta.ts = rec.ts;
+        self.meta.has_ts = true;
         self.meta.cap_len = rec.caplen;
         self.meta.orig_len = rec.origlen.max(rec.caplen);
         self.meta.link_type = h.link_type;
@@ -315,6 +316,27 @@ impl FileReader {
                 Block::Interface(i) => self.interfaces.push(i),
                 Block::Secrets(s) => self.secrets.push(s),
                 Block::Skip => {}
+                Block::Custom { copy, data_offset, len } => {
+                    // Wireshark lists custom blocks among the frames; so do we,
+                    // so frame numbers agree.
+                    self.meta.number = self.next_number;
+                    self.next_number += 1;
+                    self.meta.ts = Timestamp::default();
+                    self.meta.has_ts = false;
+                    self.meta.cap_len = len.saturating_sub(4) as u32;
+                    self.meta.orig_len = self.meta.cap_len;
+                    self.meta.link_type = if copy { LinkType::PCAPNG_CUSTOM } else { LinkType::PCAPNG_CUSTOM_NOCOPY };
+                    self.meta.interface = 0;
+                    self.meta.snaplen = 0;
+                    self.meta.ts_digits = 9;
+                    self.meta.comments.clear();
+                    let start = block_start + 8 + data_offset;
+                    // Deliver the PEN in network order whatever the section's order.
+                    if order == SectionOrder::Little {
+                        self.buf[start..start + 4].reverse();
+                    }
+                    return Ok(Some(Frame { meta: &self.meta, data: &self.buf[start..start + len] }));
+                }
                 Block::Packet(p) => {
                     let gidx = self.section_base + p.interface as usize;
                     let Some(iface) = self.interfaces.get(gidx) else {
@@ -334,6 +356,7 @@ impl FileReader {
                         Some(t) => iface.timestamp(t),
                         None => Timestamp::default(),
                     };
+                    self.meta.has_ts = p.timestamp.is_some();
                     self.meta.cap_len = caplen as u32;
                     self.meta.orig_len = p.orig_len.max(caplen as u32);
                     self.meta.link_type = iface.link_type;

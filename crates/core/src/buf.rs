@@ -38,18 +38,26 @@ pub struct Buf<'a> {
     data: &'a [u8],
     base: usize,
     reported: usize,
+    detached: bool,
 }
 
 impl<'a> Buf<'a> {
     /// A window over a whole frame. `reported` is the on-the-wire length
     /// (at least `data.len()` is assumed if smaller).
     pub fn new(data: &'a [u8], reported: usize) -> Self {
-        Buf { data, base: 0, reported: reported.max(data.len()) }
+        Buf { data, base: 0, reported: reported.max(data.len()), detached: false }
     }
 
     /// A window over bytes of another origin (a reassembled or decompressed buffer).
     pub fn detached(data: &'a [u8]) -> Self {
-        Buf { data, base: 0, reported: data.len() }
+        Buf { data, base: 0, reported: data.len(), detached: true }
+    }
+
+    /// True when the bytes are not the frame's own (reassembled, decompressed):
+    /// tree nodes must then copy byte values instead of pointing into the frame.
+    #[inline]
+    pub fn is_detached(&self) -> bool {
+        self.detached
     }
 
     /// Captured bytes in the window.
@@ -175,6 +183,7 @@ impl<'a> Buf<'a> {
             data: &self.data[o..],
             base: self.base + o,
             reported: self.reported.saturating_sub(offset),
+            detached: self.detached,
         }
     }
 
@@ -184,14 +193,14 @@ impl<'a> Buf<'a> {
     pub fn sub(&self, offset: usize, len: usize) -> Buf<'a> {
         let o = offset.min(self.data.len());
         let end = offset.saturating_add(len).min(self.data.len());
-        Buf { data: &self.data[o..end], base: self.base + o, reported: len }
+        Buf { data: &self.data[o..end], base: self.base + o, reported: len, detached: self.detached }
     }
 
     /// The same window with its reported length cut to `len` (an IP total
     /// length shorter than the frame, leaving Ethernet padding outside).
     #[inline]
     pub fn limit(&self, len: usize) -> Buf<'a> {
-        Buf { data: &self.data[..len.min(self.data.len())], base: self.base, reported: len.min(self.reported) }
+        Buf { data: &self.data[..len.min(self.data.len())], base: self.base, reported: len.min(self.reported), detached: self.detached }
     }
 }
 

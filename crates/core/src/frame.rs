@@ -9,6 +9,8 @@ pub struct FrameMeta {
     pub number: u64,
     /// Capture time.
     pub ts: Timestamp,
+    /// False when the record carries no time (pcapng simple packet and custom blocks).
+    pub has_ts: bool,
     /// Length on the wire.
     pub orig_len: u32,
     /// Captured length (bytes delivered).

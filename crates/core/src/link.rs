@@ -26,6 +26,12 @@ impl LinkType {
     /// Linux cooked capture v2.
     pub const LINUX_SLL2: LinkType = LinkType(276);
 
+    /// Not a link type: a pcapng custom block delivered as a frame, as
+    /// Wireshark shows them (data = the 4-byte PEN followed by the custom data).
+    pub const PCAPNG_CUSTOM: LinkType = LinkType(0xffff_0bad);
+    /// The same for a custom block that must not be copied (block type 0x40000BAD).
+    pub const PCAPNG_CUSTOM_NOCOPY: LinkType = LinkType(0xffff_4bad);
+
     /// The link type's short name, as libpcap names it (`EN10MB`...).
     pub fn name(self) -> String {
         let s = match self.0 {

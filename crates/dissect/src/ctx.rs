@@ -9,7 +9,7 @@ use crate::registry::Protocol;
 use crate::state::State;
 
 /// Where the engine goes after a dissector returns.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Next<'a> {
     /// Nothing follows.
     Done,
@@ -25,6 +25,8 @@ pub enum Next<'a> {
     Proto(&'static Protocol, Buf<'a>),
     /// Bytes nobody understands.
     Data(Buf<'a>),
+    /// A reassembled IP payload (owned) for the protocol with this IP number.
+    Reassembled(Vec<u8>, u8),
 }
 
 /// Facts about the packet that later layers need (set by earlier ones).
@@ -83,6 +85,10 @@ impl<'a> Ctx<'a, '_> {
     #[inline]
     pub fn bytes(&mut self, f: &'static FieldDef, buf: &Buf<'a>, off: usize, len: usize) -> Option<usize> {
         let len = len.min(buf.len().saturating_sub(off));
+        if buf.is_detached() {
+            let v = buf.bytes().get(off..off + len).unwrap_or(&[]);
+            return self.tree.add(f, buf.base() + off, len, Value::OwnedBytes(v.into()));
+        }
         self.tree.add(f, buf.base() + off, len, Value::Bytes)
     }
 
@@ -90,6 +96,10 @@ impl<'a> Ctx<'a, '_> {
     #[inline]
     pub fn text(&mut self, f: &'static FieldDef, buf: &Buf<'a>, off: usize, len: usize) -> Option<usize> {
         let len = len.min(buf.len().saturating_sub(off));
+        if buf.is_detached() {
+            let v = buf.bytes().get(off..off + len).unwrap_or(&[]);
+            return self.tree.add(f, buf.base() + off, len, Value::OwnedStr(String::from_utf8_lossy(v).into()));
+        }
         self.tree.add(f, buf.base() + off, len, Value::Str)
     }
 

@@ -80,7 +80,7 @@ impl Dissector {
         };
         let buf = Buf::new(data, meta.orig_len as usize);
         let proto_idx = frame::dissect_frame(&mut ctx, buf);
-        let mut next = match tables.link.get(&meta.link_type.0) {
+        let next = match tables.link.get(&meta.link_type.0) {
             Some(p) => Next::Proto(p, buf),
             None => {
                 let name = meta.link_type.name();
@@ -91,46 +91,66 @@ impl Dissector {
                 Next::Data(buf)
             }
         };
-        let mut steps = 0;
-        loop {
-            steps += 1;
-            next = match next {
-                Next::Done => break,
-                _ if steps > MAX_LAYERS => break,
-                Next::Proto(p, b) => call(&mut ctx, p, b),
-                Next::Ethertype(t, b) => {
-                    ctx.layer("ethertype");
-                    match tables.ethertype.get(&t) {
-                        Some(p) => call(&mut ctx, p, b),
-                        None => unknown_ethertype(&mut ctx, t, b),
-                    }
-                }
-                Next::IpProto(n, b) => match tables.ip_proto.get(&n) {
-                    Some(p) => call(&mut ctx, p, b),
-                    None => Next::Data(b),
-                },
-                Next::UdpPorts(s, d, b) => match Tables::ports(&tables.udp_port, s, d) {
-                    Some(p) => call(&mut ctx, p, b),
-                    None => Next::Data(b),
-                },
-                Next::TcpPorts(s, d, b) => match Tables::ports(&tables.tcp_port, s, d) {
-                    Some(p) => call(&mut ctx, p, b),
-                    None => Next::Data(b),
-                },
-                Next::Data(b) => {
-                    if !b.is_empty() {
-                        call(&mut ctx, &data::PROTOCOL, b);
-                    }
-                    break;
-                }
-            };
-        }
+        run_chain(&mut ctx, tables, next, 0);
         self.malformed = ctx.malformed;
         let _ = ctx;
-        if let Some(i) = proto_idx {
-            frame::finish(&mut self.tree, i, &self.layers);
-        }
+        frame::finish(&mut self.tree, proto_idx.unwrap_or(0), &self.layers);
         Dissection { tree: &self.tree, cols: &self.cols, layers: &self.layers, malformed: self.malformed }
+    }
+}
+
+/// Follow `Next` until the chain ends. `steps` counts layers across nested
+/// (reassembled) chains so tunnels in tunnels stay bounded.
+fn run_chain<'a>(ctx: &mut Ctx<'a, '_>, tables: &Tables, mut next: Next<'a>, mut steps: usize) {
+    loop {
+        steps += 1;
+        next = match next {
+            Next::Done => break,
+            _ if steps > MAX_LAYERS => break,
+            Next::Proto(p, b) => call(ctx, p, b),
+            Next::Ethertype(t, b) => {
+                ctx.layer("ethertype");
+                match tables.ethertype.get(&t) {
+                    Some(p) => call(ctx, p, b),
+                    None => unknown_ethertype(ctx, t, b),
+                }
+            }
+            Next::IpProto(n, b) => match tables.ip_proto.get(&n) {
+                Some(p) => call(ctx, p, b),
+                None => Next::Data(b),
+            },
+            Next::UdpPorts(s, d, b) => match Tables::ports(&tables.udp_port, s, d) {
+                Some(p) => call(ctx, p, b),
+                None => Next::Data(b),
+            },
+            Next::TcpPorts(s, d, b) => match Tables::ports(&tables.tcp_port, s, d) {
+                Some(p) => call(ctx, p, b),
+                None => Next::Data(b),
+            },
+            Next::Data(b) => {
+                if !b.is_empty() {
+                    call(ctx, &data::PROTOCOL, b);
+                }
+                break;
+            }
+            Next::Reassembled(bytes, proto) => {
+                // The reassembled bytes live here, so the rest of the chain runs
+                // in a nested context that borrows them.
+                let mut sub = Ctx {
+                    tree: &mut *ctx.tree,
+                    cols: &mut *ctx.cols,
+                    meta: ctx.meta,
+                    data: &bytes,
+                    state: &mut *ctx.state,
+                    pinfo: ctx.pinfo,
+                    layers: &mut *ctx.layers,
+                    malformed: ctx.malformed,
+                };
+                run_chain(&mut sub, tables, Next::IpProto(proto, Buf::detached(&bytes)), steps);
+                ctx.malformed = sub.malformed;
+                break;
+            }
+        };
     }
 }
 

@@ -10,6 +10,7 @@
 
 mod columns;
 mod ctx;
+pub mod defrag;
 mod engine;
 pub mod names;
 pub mod protocols;

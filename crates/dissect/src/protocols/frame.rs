@@ -87,16 +87,18 @@ fn encap(lt: u32) -> i64 {
 /// Add the frame node and its fields; returns the node index for [`finish`].
 pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
     let meta = ctx.meta;
-    let first = *ctx.state.first_ts.get_or_insert(meta.ts);
-    let prev = ctx.state.prev_ts.replace(meta.ts).unwrap_or(meta.ts);
+    let (first, prev) = if meta.has_ts {
+        (*ctx.state.first_ts.get_or_insert(meta.ts), ctx.state.prev_ts.replace(meta.ts).unwrap_or(meta.ts))
+    } else {
+        (meta.ts, meta.ts)
+    };
     let idx = ctx.tree.add(&FRAME, 0, buf.len(), Value::None);
     if ctx.tree.wants_nothing() {
         return idx;
     }
-    let n = buf.len();
     ctx.label(idx, |s| {
         use std::fmt::Write;
-        let (w, c) = (meta.orig_len as u64, n as u64);
+        let (w, c) = (meta.orig_len as u64, meta.cap_len as u64);
         let _ = write!(s, "Frame {}: {w} bytes on wire ({} bits), {c} bytes captured ({} bits)", meta.number, w * 8, c * 8);
         if meta.interface > 0 || ctx.meta.snaplen > 0 {
             let _ = write!(s, " on interface {}", meta.interface);
@@ -108,16 +110,18 @@ pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
     }
     ctx.tree.add(&INTERFACE_ID, 0, 0, Value::U(meta.interface as u64));
     ctx.tree.add(&ENCAP, 0, 0, Value::I(encap(meta.link_type.0)));
-    ctx.tree.add(&TIME, 0, 0, Value::Time(meta.ts));
-    ctx.tree.add(&TIME_UTC, 0, 0, Value::Time(meta.ts));
-    ctx.tree.add(&TIME_EPOCH, 0, 0, Value::Time(meta.ts));
-    let delta = meta.ts.since(prev) as i64;
-    ctx.tree.add(&TIME_DELTA, 0, 0, Value::RelTime(delta));
-    ctx.tree.add(&TIME_DELTA_DISPLAYED, 0, 0, Value::RelTime(delta));
-    ctx.tree.add(&TIME_RELATIVE, 0, 0, Value::RelTime(meta.ts.since(first) as i64));
+    if meta.has_ts {
+        ctx.tree.add(&TIME, 0, 0, Value::Time(meta.ts));
+        ctx.tree.add(&TIME_UTC, 0, 0, Value::Time(meta.ts));
+        ctx.tree.add(&TIME_EPOCH, 0, 0, Value::Time(meta.ts));
+        let delta = meta.ts.since(prev) as i64;
+        ctx.tree.add(&TIME_DELTA, 0, 0, Value::RelTime(delta));
+        ctx.tree.add(&TIME_DELTA_DISPLAYED, 0, 0, Value::RelTime(delta));
+        ctx.tree.add(&TIME_RELATIVE, 0, 0, Value::RelTime(meta.ts.since(first) as i64));
+    }
     ctx.tree.add(&NUMBER, 0, 0, Value::U(meta.number));
     ctx.tree.add(&LEN, 0, 0, Value::U(meta.orig_len as u64));
-    ctx.tree.add(&CAP_LEN, 0, 0, Value::U(n as u64));
+    ctx.tree.add(&CAP_LEN, 0, 0, Value::U(meta.cap_len as u64));
     ctx.tree.add(&MARKED, 0, 0, Value::Bool(false));
     ctx.tree.add(&IGNORED, 0, 0, Value::Bool(false));
     ctx.tree.add(&PROTOCOLS, 0, 0, Value::None);

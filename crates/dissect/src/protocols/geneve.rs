@@ -48,6 +48,7 @@ use std::fmt::Write;
 
 use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Severity, Value};
 
+use super::vxlan::bool_line;
 use crate::ctx::{direct_ethertype, Ctx, Next};
 use crate::registry::Protocol;
 
@@ -55,9 +56,10 @@ static GENEVE: FieldDef = FieldDef::new("geneve", "Generic Network Virtualizatio
 static VERSION: FieldDef = FieldDef::new("geneve.version", "Version", T::U8);
 static FLAGS: FieldDef = FieldDef::new("geneve.flags", "Flags", T::U8).base(Base::Hex);
 static FLAG_OAM: FieldDef =
-    FieldDef::new("geneve.flags.oam", "Operations, Administration and Management Frame", T::Bool).mask(0x80);
-static FLAG_CRITICAL: FieldDef = FieldDef::new("geneve.flags.critical", "Critical Options Present", T::Bool).mask(0x40);
-static FLAG_RESERVED: FieldDef = FieldDef::new("geneve.flags.reserved", "Reserved", T::Bool).mask(0x3f);
+    FieldDef::new("geneve.flags.oam", "Operations, Administration and Management Frame", T::Bool).mask(0x80).tf(TRUE, FALSE);
+static FLAG_CRITICAL: FieldDef =
+    FieldDef::new("geneve.flags.critical", "Critical Options Present", T::Bool).mask(0x40).tf(TRUE, FALSE);
+static FLAG_RESERVED: FieldDef = FieldDef::new("geneve.flags.reserved", "Reserved", T::Bool).mask(0x3f).tf(TRUE, FALSE);
 static PROTO_TYPE: FieldDef =
     FieldDef::new("geneve.proto_type", "Protocol Type", T::U16).base(Base::Hex).names(super::eth::ETHERTYPES);
 static VNI: FieldDef = FieldDef::new("geneve.vni", "Virtual Network Identifier (VNI)", T::U24).base(Base::HexDec);
@@ -65,13 +67,16 @@ static RESERVED: FieldDef = FieldDef::new("geneve.reserved", "Reserved", T::U8).
 static OPTIONS: FieldDef = FieldDef::new("geneve.options", "Geneve Options", T::Bytes);
 static OPT_CLASS: FieldDef = FieldDef::new("geneve.option.class", "Class", T::U16).base(Base::Hex);
 static OPT_TYPE: FieldDef = FieldDef::new("geneve.option.type", "Type", T::U8).base(Base::Hex);
-static OPT_TYPE_CRITICAL: FieldDef = FieldDef::new("geneve.option.type.critical", "Critical Option", T::Bool).mask(0x80);
+static OPT_TYPE_CRITICAL: FieldDef =
+    FieldDef::new("geneve.option.type.critical", "Critical Option", T::Bool).mask(0x80).tf(TRUE, FALSE);
 static OPT_FLAGS: FieldDef = FieldDef::new("geneve.option.flags", "Flags", T::U8).base(Base::Hex);
-static OPT_FLAGS_RESERVED: FieldDef = FieldDef::new("geneve.option.flags.reserved", "Reserved", T::Bool).mask(0xe0);
+static OPT_FLAGS_RESERVED: FieldDef =
+    FieldDef::new("geneve.option.flags.reserved", "Reserved", T::Bool).mask(0xe0).tf(TRUE, FALSE);
 static OPT_LENGTH: FieldDef = FieldDef::new("geneve.option.length", "Length", T::U8);
 static OPTION: FieldDef = FieldDef::new("geneve.option", "Option", T::Bytes);
 static GCP_VNID: FieldDef = FieldDef::new("geneve.option.gcp.vnid", "GCP Virtual Network ID", T::U32);
-static GCP_RESERVED: FieldDef = FieldDef::new("geneve.option.gcp.reserved", "GCP Reserved bits", T::Bool).mask(0xe);
+static GCP_RESERVED: FieldDef =
+    FieldDef::new("geneve.option.gcp.reserved", "GCP Reserved bits", T::Bool).mask(0xe).tf(TRUE, FALSE);
 static GCP_DIRECTION: FieldDef =
     FieldDef::new("geneve.option.gcp.direction", "GCP Traffic Direction", T::Bool).mask(0x1).tf("Egress", "Ingress");
 static GCP_ENDPOINT: FieldDef = FieldDef::new("geneve.option.gcp.endpoint", "GCP Endpoint ID", T::Bytes);
@@ -79,6 +84,10 @@ static GCP_PROFILE: FieldDef = FieldDef::new("geneve.option.gcp.profile", "GCP P
 static UNKNOWN_DATA: FieldDef = FieldDef::new("geneve.option.unknown.data", "Unknown Option Data", T::Bytes);
 static VERSION_UNKNOWN: FieldDef = FieldDef::new("geneve.version.unknown", "Unknown version", T::None);
 static OPT_LEN_INVALID: FieldDef = FieldDef::new("geneve.option.length.invalid", "Invalid length for option", T::None);
+
+/// Wireshark's texts for a boolean without its own true/false strings.
+const TRUE: &str = "True";
+const FALSE: &str = "False";
 
 /// Header flags shown in the Flags line when set: (field, bit).
 static FLAG_BITS: [(&FieldDef, u8); 3] = [(&FLAG_OAM, 0x80), (&FLAG_CRITICAL, 0x40), (&FLAG_RESERVED, 0x3f)];
@@ -209,7 +218,9 @@ fn header<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, opts_len: usize, idx: Option
     });
     ctx.tree.enter();
     for (fd, bit) in FLAG_BITS {
-        ctx.flag(fd, buf, 1, 1, flags & bit != 0);
+        let set = flags & bit != 0;
+        let i = ctx.flag(fd, buf, 1, 1, set);
+        ctx.label(i, |s| bool_line(s, flags as u64, bit as u64, 8, fd, set));
     }
     ctx.tree.leave();
 
@@ -286,6 +297,7 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, at: usize, class: u16, ty: u
     ctx.label(t, |s| {
         let _ = write!(s, "Type: 0x{ty:02x} ({crit})");
     });
+    // Hidden in tshark's -V (kept here: the tree has no hidden items yet).
     ctx.flag(&OPT_TYPE_CRITICAL, buf, at + 2, 1, ty & 0x80 != 0);
     let flags = lb >> 5;
     let f = ctx.uint(&OPT_FLAGS, buf, at + 3, 1, flags as u64);
@@ -295,7 +307,8 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, at: usize, class: u16, ty: u
         });
     }
     ctx.tree.enter();
-    ctx.flag(&OPT_FLAGS_RESERVED, buf, at + 3, 1, flags != 0);
+    let i = ctx.flag(&OPT_FLAGS_RESERVED, buf, at + 3, 1, flags != 0);
+    ctx.label(i, |s| bool_line(s, lb as u64, 0xe0, 8, &OPT_FLAGS_RESERVED, flags != 0));
     ctx.tree.leave();
     let l = ctx.uint(&OPT_LENGTH, buf, at + 3, 1, olen as u64);
     ctx.label(l, |s| bytes_unit(s, "Length", olen));
@@ -309,8 +322,11 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, at: usize, class: u16, ty: u
                 gcp_vnid_bits(s, w);
                 let _ = write!(s, " = GCP Virtual Network ID: {vnid}");
             });
-            ctx.flag(&GCP_DIRECTION, buf, data, 4, w & 0x1 != 0);
-            ctx.flag(&GCP_RESERVED, buf, data, 4, w & 0xe != 0);
+            let (dir, rsv) = (w & 0x1 != 0, w & 0xe != 0);
+            let i = ctx.flag(&GCP_DIRECTION, buf, data, 4, dir);
+            ctx.label(i, |s| bool_line(s, w as u64, 0x1, 32, &GCP_DIRECTION, dir));
+            let i = ctx.flag(&GCP_RESERVED, buf, data, 4, rsv);
+            ctx.label(i, |s| bool_line(s, w as u64, 0xe, 32, &GCP_RESERVED, rsv));
         }
         (CLASS_GCP, 2) => {
             ctx.bytes(&GCP_ENDPOINT, buf, data, n);
@@ -483,6 +499,10 @@ mod tests {
             assert_eq!(values(&r, "geneve.option.gcp.profile"), [&Value::U(987654321)]);
             assert_eq!(bytes_of(&r, &b, "geneve.option.gcp.endpoint"), ["4142434445464748"]);
             assert_eq!(
+                labels(&r, "geneve.option.gcp.reserved"),
+                [".... .... .... .... .... .... .... 111. = GCP Reserved bits: True"]
+            );
+            assert_eq!(
                 labels(&r, "geneve.option.gcp.vnid"),
                 ["0001 0010  0011 0100  0101 0110  0111 .... = GCP Virtual Network ID: 19088743"]
             );
@@ -505,7 +525,8 @@ mod tests {
         b[16..18].copy_from_slice(&48u16.to_be_bytes());
         b[38..40].copy_from_slice(&28u16.to_be_bytes());
         run(&b, b.len(), |r| {
-            assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:geneve:_ws.malformed");
+            assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:geneve");
+            assert!(r.malformed);
             assert_eq!(r.cols.info, "Encapsulated Transparent Ethernet bridging[Malformed Packet]");
         });
     }

@@ -25,6 +25,7 @@ use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Value};
 
 use crate::columns::Address;
 use crate::ctx::{Ctx, Next};
+use crate::defrag::Defrag;
 use crate::registry::Protocol;
 
 static IP: FieldDef = FieldDef::new("ip", "Internet Protocol Version 4", T::Protocol);
@@ -130,6 +131,15 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let hdr = match buf.slice(0, 20) {
         Ok(h) => h,
         Err(e) => {
+            // Keep the addresses that were captured, as Wireshark does.
+            if let Ok(a) = buf.array::<4>(12) {
+                ctx.add(&SRC, &buf, 12, 4, Value::V4(a));
+                ctx.add(&ADDR, &buf, 12, 4, Value::V4(a));
+            }
+            if let Ok(a) = buf.array::<4>(16) {
+                ctx.add(&DST, &buf, 16, 4, Value::V4(a));
+                ctx.add(&ADDR, &buf, 16, 4, Value::V4(a));
+            }
             ctx.close();
             ctx.malformed("ip", e);
             return Next::Done;
@@ -204,6 +214,13 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let datagram = buf.limit(total);
     let payload = datagram.from(ihl);
     if mf || off != 0 {
+        if !ctx.pinfo.in_error && !payload.is_truncated() {
+            let key = (src, dst, id, proto);
+            let whole = ctx.state.get::<Defrag<([u8; 4], [u8; 4], u16, u8)>>().add(key, off as usize * 8, payload.bytes(), !mf);
+            if let Some(whole) = whole {
+                return Next::Reassembled(whole, proto);
+            }
+        }
         if let Some(i) = ctx.info_set() {
             let name = IP_PROTOCOLS.iter().find(|(k, _)| *k == proto as u64).map_or("Unknown", |(_, s)| *s);
             let _ = write!(i, "Fragmented IP protocol (proto={name} {proto}, off={}, ID={id:04x})", off as usize * 8);

@@ -20,6 +20,7 @@ use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Value};
 
 use crate::columns::Address;
 use crate::ctx::{Ctx, Next};
+use crate::defrag::Defrag;
 use crate::registry::Protocol;
 
 static IPV6: FieldDef = FieldDef::new("ipv6", "Internet Protocol Version 6", T::Protocol);
@@ -112,6 +113,15 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let h = match buf.slice(0, 40) {
         Ok(h) => h,
         Err(e) => {
+            // Keep the addresses that were captured, as Wireshark does.
+            if let Ok(a) = buf.array::<16>(8) {
+                ctx.add(&SRC, &buf, 8, 16, Value::V6(a));
+                ctx.add(&ADDR, &buf, 8, 16, Value::V6(a));
+            }
+            if let Ok(a) = buf.array::<16>(24) {
+                ctx.add(&DST, &buf, 24, 16, Value::V6(a));
+                ctx.add(&ADDR, &buf, 24, 16, Value::V6(a));
+            }
             ctx.close();
             if let Some(i) = ctx.info_set() {
                 i.clear();
@@ -293,6 +303,14 @@ fn fragment_header<'a>(ctx: &mut Ctx<'a, '_>, b: &Buf<'a>) -> Next<'a> {
     ctx.close();
     let payload = b.from(8);
     if off != 0 || more {
+        if !ctx.pinfo.in_error && !payload.is_truncated() {
+            let (src, dst) = (ctx.pinfo.net_src, ctx.pinfo.net_dst);
+            let key = (src, dst, ident);
+            let whole = ctx.state.get::<Defrag<(Address, Address, u32)>>().add(key, off * 8, payload.bytes(), !more);
+            if let Some(whole) = whole {
+                return Next::Reassembled(whole, nxt);
+            }
+        }
         if let Some(i) = ctx.info_set() {
             let _ = write!(i, "IPv6 fragment (off={} more={} ident=0x{ident:08x} nxt={nxt})", off * 8, if more { "y" } else { "n" });
         }

@@ -9,15 +9,20 @@ pub mod dns;
 pub mod eth;
 pub mod frame;
 pub mod geneve;
+pub mod http;
+pub mod http2;
 pub mod icmp;
 pub mod icmpv6;
 pub mod ieee8021ad;
 pub mod ip;
 pub mod ipv6;
+pub mod mpls;
 pub mod null;
+pub mod pcapng_custom;
 pub mod raw;
 pub mod sll;
 pub mod tcp;
+pub mod tls;
 pub mod udp;
 pub mod vlan;
 pub mod vxlan;
@@ -31,6 +36,8 @@ pub static ALL: &[&Protocol] = &[
     &sll::PROTOCOL,
     &null::PROTOCOL,
     &raw::PROTOCOL,
+    &pcapng_custom::PROTOCOL,
+    &mpls::PROTOCOL,
     &arp::PROTOCOL,
     &ip::PROTOCOL,
     &ipv6::PROTOCOL,
@@ -41,5 +48,8 @@ pub static ALL: &[&Protocol] = &[
     &dns::PROTOCOL,
     &vxlan::PROTOCOL,
     &geneve::PROTOCOL,
+    &http::PROTOCOL,
+    &http2::PROTOCOL,
+    &tls::PROTOCOL,
     &data::PROTOCOL,
 ];

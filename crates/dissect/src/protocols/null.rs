@@ -36,6 +36,13 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         }
     };
     // The family is small; whichever byte order makes it small is the right one.
+    // Some systems write an EtherType in the last two bytes instead (Wireshark
+    // accepts that too): both halves non-zero means that.
+    if ctx.meta.link_type.0 != 108 && raw & 0xffff != 0 && raw >> 16 != 0 {
+        let ty = (raw & 0xffff) as u16;
+        ctx.close();
+        return crate::ctx::direct_ethertype(ty, buf.from(4));
+    }
     let family = if ctx.meta.link_type.0 == 108 || raw <= 0xffff { raw } else { raw.swap_bytes() };
     ctx.label(idx, |s| s.push_str("Null/Loopback"));
     ctx.uint(&FAMILY, &buf, 0, 4, family as u64);

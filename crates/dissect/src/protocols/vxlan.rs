@@ -33,8 +33,9 @@
 //! Source/Destination columns, so tshark shows the inner packet's). A GPE header
 //! is shown under `vxlan` as Wireshark does, and, like Wireshark (whose
 //! `vxlan_gpe` is a name-only protocol), leaves no token in `frame.protocols`.
-//! Deliberate difference: tshark decodes a 4789 header with the P bit set as
-//! plain VXLAN; wirecrab reads it as VXLAN-GPE.
+//! Deliberate difference: tshark decodes a 4789/8472 header with the P bit set
+//! as plain VXLAN; wirecrab reads it as VXLAN-GPE when it looks like one (P set,
+//! version and reserved bits zero, next protocol 1 to 5).
 //!
 //! Cloud notes: AWS VPC Traffic Mirroring sends mirrored packets as VXLAN to
 //! UDP 4789 with the VNI set to the mirror session's virtual network ID (one
@@ -55,9 +56,9 @@ static VXLAN: FieldDef = FieldDef::new("vxlan", "Virtual eXtensible Local Area N
 static FLAGS: FieldDef = FieldDef::new("vxlan.flags", "Flags", T::U16).base(Base::Hex);
 static FLAGS_RESERVED: FieldDef = FieldDef::new("vxlan.flags_reserved", "Reserved(R)", T::U16).base(Base::Hex).mask(0x77b7);
 static FLAG_G: FieldDef = FieldDef::new("vxlan.flag_g", "GBP Extension", T::Bool).mask(0x8000).tf("Defined", "Not defined");
-static FLAG_I: FieldDef = FieldDef::new("vxlan.flag_i", "VXLAN Network ID (VNI)", T::Bool).mask(0x0800);
-static FLAG_D: FieldDef = FieldDef::new("vxlan.flag_d", "Don't Learn", T::Bool).mask(0x0040);
-static FLAG_A: FieldDef = FieldDef::new("vxlan.flag_a", "Policy Applied", T::Bool).mask(0x0008);
+static FLAG_I: FieldDef = FieldDef::new("vxlan.flag_i", "VXLAN Network ID (VNI)", T::Bool).mask(0x0800).tf("True", "False");
+static FLAG_D: FieldDef = FieldDef::new("vxlan.flag_d", "Don't Learn", T::Bool).mask(0x0040).tf("True", "False");
+static FLAG_A: FieldDef = FieldDef::new("vxlan.flag_a", "Policy Applied", T::Bool).mask(0x0008).tf("True", "False");
 static VER: FieldDef = FieldDef::new("vxlan.ver", "Version", T::U8).mask(0x30);
 static I_BIT: FieldDef = FieldDef::new("vxlan.i_bit", "Instance", T::U8).mask(0x08);
 static P_BIT: FieldDef = FieldDef::new("vxlan.p_bit", "Next Protocol Bit", T::U8).mask(0x04);
@@ -109,10 +110,20 @@ fn via_gpe_port(ctx: &Ctx<'_, '_>) -> bool {
     (if ours(lo) { lo } else { hi }) == PORT_GPE
 }
 
+/// A GPE header on a VXLAN port: P bit set, reserved bits and version zero,
+/// reserved 16 bits zero, a known next protocol. (A VXLAN or GBP header with
+/// the reserved 0x0400 flag set fails at least one of these in practice.)
+fn looks_like_gpe(buf: &Buf<'_>) -> bool {
+    match (buf.u8(0), buf.be16(1), buf.u8(3)) {
+        (Ok(b0), Ok(r16), Ok(np)) => b0 & 0xf4 == P_FLAG && r16 == 0 && (1..=5).contains(&np),
+        _ => false,
+    }
+}
+
 fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.set_protocol("VxLAN");
     let _ = ctx.info_set();
-    let gpe = via_gpe_port(ctx) || buf.u8(0).is_ok_and(|b| b & P_FLAG != 0);
+    let gpe = via_gpe_port(ctx) || looks_like_gpe(&buf);
     if gpe {
         // Wireshark's vxlan_gpe is a name-only protocol: no frame.protocols token.
         if ctx.layers.last() == Some(&"vxlan") {
@@ -166,9 +177,17 @@ fn vxlan_head<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<Option<u8>, wi
     });
     ctx.tree.enter();
     for (f, bit) in FLAG_BITS {
-        ctx.flag(f, buf, 0, 2, flags & bit != 0);
+        let set = flags & bit != 0;
+        let i = ctx.flag(f, buf, 0, 2, set);
+        // The full 16-bit picture, as Wireshark draws it for a 16-bit bitmask.
+        ctx.label(i, |s| bool_line(s, flags as u64, bit as u64, 16, f, set));
     }
-    ctx.uint(&FLAGS_RESERVED, buf, 0, 2, (flags & 0x77b7) as u64);
+    let rsv = flags & 0x77b7;
+    let i = ctx.uint(&FLAGS_RESERVED, buf, 0, 2, rsv as u64);
+    ctx.label(i, |s| {
+        s.push_str(&bit_picture(flags as u64, 0x77b7, 16));
+        let _ = write!(s, " = Reserved(R): 0x{rsv:04x}");
+    });
     ctx.tree.leave();
     let gbp = buf.be16(2)?;
     ctx.uint(&GBP, buf, 2, 2, gbp as u64);
@@ -202,8 +221,17 @@ fn gpe_head<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<Option<u8>, wire
     Ok(Some(np))
 }
 
+/// `.... 1... .... .... = Name: True`: a flag bit of `raw` as Wireshark shows it.
+pub(crate) fn bool_line(s: &mut String, raw: u64, mask: u64, bits: u32, f: &FieldDef, set: bool) {
+    s.push_str(&bit_picture(raw, mask, bits));
+    s.push_str(" = ");
+    s.push_str(f.name);
+    s.push_str(": ");
+    s.push_str(f.names.lookup(set as u64).unwrap_or(if set { "True" } else { "False" }));
+}
+
 /// Wireshark's bit picture of `v` under `mask` (`00.. ..0.`), `bits` wide.
-fn bit_picture(v: u64, mask: u64, bits: u32) -> String {
+pub(crate) fn bit_picture(v: u64, mask: u64, bits: u32) -> String {
     let mut s = String::with_capacity(bits as usize * 5 / 4);
     for i in (0..bits).rev() {
         if i != bits - 1 && (i + 1) % 4 == 0 {
@@ -224,7 +252,7 @@ mod tests {
 
     use super::*;
 
-    pub(crate) fn hex(s: &str) -> Vec<u8> {
+    fn hex(s: &str) -> Vec<u8> {
         let s: Vec<u8> = s.bytes().filter(|c| c.is_ascii_hexdigit()).collect();
         s.chunks(2)
             .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
@@ -286,6 +314,24 @@ mod tests {
     }
 
     #[test]
+    fn vxlan_reserved_flags_are_not_gpe() {
+        // Flags 0x0fff include the reserved 0x0400 (GPE's P bit): still VXLAN, as in tshark.
+        let mut b = hex(GBP_FRAME);
+        b[42..46].copy_from_slice(&[0x0f, 0xff, 0, 0]);
+        run(&b, |r| {
+            assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:icmp:data");
+            assert_eq!(values(&r, "vxlan.flags_reserved"), [&Value::U(0x07b7)]);
+            assert_eq!(label(&r, "vxlan.flags_reserved").as_deref(), Some(".000 .111 1.11 .111 = Reserved(R): 0x07b7"));
+            assert_eq!(
+                label(&r, "vxlan.flags").as_deref(),
+                Some("Flags: 0x0fff, VXLAN Network ID (VNI), Don't Learn, Policy Applied")
+            );
+            assert_eq!(label(&r, "vxlan.flag_d").as_deref(), Some(".... .... .1.. .... = Don't Learn: True"));
+            assert_eq!(label(&r, "vxlan.flag_g").as_deref(), Some("0... .... .... .... = GBP Extension: Not defined"));
+        });
+    }
+
+    #[test]
     fn vxlan_gpe_next_protocol_ipv4() {
         run(&hex(GPE_FRAME), |r| {
             // As in tshark: the GPE layer leaves no token, IPv4 follows directly.
@@ -322,7 +368,8 @@ mod tests {
         b[16..18].copy_from_slice(&(20u16 + 8 + 5).to_be_bytes());
         b[38..40].copy_from_slice(&(8u16 + 5).to_be_bytes());
         run(&b, |r| {
-            assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:vxlan:_ws.malformed");
+            assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:vxlan");
+            assert!(r.malformed);
             assert_eq!(r.cols.protocol, "VxLAN");
             assert_eq!(r.cols.info, "[Malformed Packet]");
             assert_eq!(values(&r, "vxlan.gbp").len(), 1);
@@ -338,10 +385,10 @@ mod tests {
     }
 
     /// Tiny xorshift64 generator: deterministic pseudo-random bytes, no deps.
-    pub(crate) struct XorShift(pub u64);
+    struct XorShift(u64);
 
     impl XorShift {
-        pub(crate) fn next(&mut self) -> u64 {
+        fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
@@ -351,7 +398,7 @@ mod tests {
 
     /// Run `frame`'s prefixes, `frame` with random bytes in its tunnel header and
     /// 10k random strings behind an outer header that leads to `port`.
-    pub(crate) fn no_panic(frame: &[u8], port: u16, seed: u64) {
+    fn no_panic(frame: &[u8], port: u16, seed: u64) {
         let mut d = crate::Dissector::new(crate::Options { want: Want::All, columns: true, protocols: true });
         let mut go = |b: &[u8], orig: usize| {
             let meta = FrameMeta {
