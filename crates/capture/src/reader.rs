@@ -260,15 +260,16 @@ impl FileReader {
 
     fn next_pcapng(&mut self) -> Result<Option<Frame<'_>>, ReadError> {
         loop {
-            if !self.ensure(12)? {
+            if !self.ensure(8)? {
                 return if self.pos == self.end { Ok(None) } else { Err(self.cut_short()) };
             }
-            let head = &self.buf[self.pos..self.pos + 12];
             let State::Pcapng(mut order) = self.state else { unreachable!("pcapng state") };
-            let btype_raw = [head[0], head[1], head[2], head[3]];
-            if btype_raw == [0x0a, 0x0d, 0x0d, 0x0a] {
+            if self.buf[self.pos..self.pos + 4] == [0x0a, 0x0d, 0x0d, 0x0a] {
                 // A section header fixes the byte order for everything after it.
-                order = match pcapng::section_order(&head[8..12]) {
+                if !self.ensure(12)? {
+                    return Err(self.cut_short());
+                }
+                order = match pcapng::section_order(&self.buf[self.pos + 8..self.pos + 12]) {
                     Some(o) => o,
                     None => {
                         return Err(ReadError::Corrupt {
@@ -280,6 +281,7 @@ impl FileReader {
                 };
                 self.state = State::Pcapng(order);
             }
+            let head = &self.buf[self.pos..self.pos + 8];
             let btype = order.u32(&head[0..4]);
             let blen = order.u32(&head[4..8]) as u64;
             if blen > MAX_BLOCK {

@@ -56,7 +56,9 @@ static GENEVE: FieldDef = FieldDef::new("geneve", "Generic Network Virtualizatio
 static VERSION: FieldDef = FieldDef::new("geneve.version", "Version", T::U8);
 static FLAGS: FieldDef = FieldDef::new("geneve.flags", "Flags", T::U8).base(Base::Hex);
 static FLAG_OAM: FieldDef =
-    FieldDef::new("geneve.flags.oam", "Operations, Administration and Management Frame", T::Bool).mask(0x80).tf(TRUE, FALSE);
+    FieldDef::new("geneve.flags.oam", "Operations, Administration and Management Frame", T::Bool)
+        .mask(0x80)
+        .tf(TRUE, FALSE);
 static FLAG_CRITICAL: FieldDef =
     FieldDef::new("geneve.flags.critical", "Critical Options Present", T::Bool).mask(0x40).tf(TRUE, FALSE);
 static FLAG_RESERVED: FieldDef = FieldDef::new("geneve.flags.reserved", "Reserved", T::Bool).mask(0x3f).tf(TRUE, FALSE);
@@ -102,9 +104,30 @@ pub static PROTOCOL: Protocol = Protocol {
     field: &GENEVE,
     short: "Geneve",
     fields: &[
-        &VERSION, &FLAGS, &FLAG_OAM, &FLAG_CRITICAL, &FLAG_RESERVED, &PROTO_TYPE, &VNI, &RESERVED, &OPTIONS, &OPT_CLASS,
-        &OPT_TYPE, &OPT_TYPE_CRITICAL, &OPT_FLAGS, &OPT_FLAGS_RESERVED, &OPT_LENGTH, &OPTION, &GCP_VNID, &GCP_RESERVED,
-        &GCP_DIRECTION, &GCP_ENDPOINT, &GCP_PROFILE, &UNKNOWN_DATA, &VERSION_UNKNOWN, &OPT_LEN_INVALID,
+        &VERSION,
+        &FLAGS,
+        &FLAG_OAM,
+        &FLAG_CRITICAL,
+        &FLAG_RESERVED,
+        &PROTO_TYPE,
+        &VNI,
+        &RESERVED,
+        &OPTIONS,
+        &OPT_CLASS,
+        &OPT_TYPE,
+        &OPT_TYPE_CRITICAL,
+        &OPT_FLAGS,
+        &OPT_FLAGS_RESERVED,
+        &OPT_LENGTH,
+        &OPTION,
+        &GCP_VNID,
+        &GCP_RESERVED,
+        &GCP_DIRECTION,
+        &GCP_ENDPOINT,
+        &GCP_PROFILE,
+        &UNKNOWN_DATA,
+        &VERSION_UNKNOWN,
+        &OPT_LEN_INVALID,
     ],
     dissect,
     register: |t| t.udp_port(6081, &PROTOCOL),
@@ -172,7 +195,10 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let proto = head.and_then(|p| {
         if opts_len > 0 {
             buf.slice(8, opts_len)?;
-            options(ctx, &buf, opts_len);
+            // Like tshark, which walks the options only when building a tree.
+            if !ctx.tree.wants_nothing() {
+                options(ctx, &buf, opts_len);
+            }
         }
         Ok(p)
     });
@@ -192,7 +218,12 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
 }
 
 /// The fixed 8-byte header; returns the Protocol Type.
-fn header<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, opts_len: usize, idx: Option<usize>) -> Result<u16, wirecrab_core::BufError> {
+fn header<'a>(
+    ctx: &mut Ctx<'a, '_>,
+    buf: &Buf<'a>,
+    opts_len: usize,
+    idx: Option<usize>,
+) -> Result<u16, wirecrab_core::BufError> {
     let b0 = buf.u8(0)?;
     let ver = b0 >> 6;
     ctx.uint(&VERSION, buf, 0, 1, ver as u64);
@@ -352,7 +383,13 @@ fn gcp_vnid_bits(s: &mut String, w: u32) {
                 s.push(' ');
             }
         }
-        s.push(if i < 4 { '.' } else if w >> i & 1 != 0 { '1' } else { '0' });
+        s.push(if i < 4 {
+            '.'
+        } else if w >> i & 1 != 0 {
+            '1'
+        } else {
+            '0'
+        });
     }
 }
 
@@ -364,9 +401,7 @@ mod tests {
 
     fn hex(s: &str) -> Vec<u8> {
         let s: Vec<u8> = s.bytes().filter(|c| c.is_ascii_hexdigit()).collect();
-        s.chunks(2)
-            .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
-            .collect()
+        s.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0)).collect()
     }
 
     /// Outer Ethernet/IPv4/UDP 12345 → 6081; GENEVE VNI 0x123456, Protocol Type
@@ -441,10 +476,7 @@ mod tests {
             assert_eq!(values(&r, "geneve.proto_type"), [&Value::U(0x6558)]);
             assert_eq!(values(&r, "geneve.version"), [&Value::U(0)]);
             // Header length first, then each option's (tshark 4.0 uses one field).
-            assert_eq!(
-                values(&r, "geneve.option.length"),
-                [&Value::U(32), &Value::U(12), &Value::U(12), &Value::U(8)]
-            );
+            assert_eq!(values(&r, "geneve.option.length"), [&Value::U(32), &Value::U(12), &Value::U(12), &Value::U(8)]);
             assert_eq!(values(&r, "geneve.option.class"), [&Value::U(0x0108); 3]);
             assert_eq!(values(&r, "geneve.option.type"), [&Value::U(1), &Value::U(2), &Value::U(3)]);
             assert_eq!(
@@ -474,7 +506,10 @@ mod tests {
         run(&b, b.len(), |r| {
             assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:geneve:eth:ethertype:ip:icmp:data");
             assert_eq!(values(&r, "geneve.option").len(), 1);
-            assert_eq!(labels(&r, "geneve.option"), ["Unknown, Class: Amazon.com, Inc. (0x0108) Type: 0x81 (Critical)"]);
+            assert_eq!(
+                labels(&r, "geneve.option"),
+                ["Unknown, Class: Amazon.com, Inc. (0x0108) Type: 0x81 (Critical)"]
+            );
             assert_eq!(labels(&r, "geneve.flags"), ["Flags: 0x40, Critical Options Present"]);
             let e: Vec<_> = r.tree.experts.iter().map(|e| (e.field.abbrev, e.severity, e.message.as_str())).collect();
             assert_eq!(

@@ -532,12 +532,26 @@ fn quoted_datagram<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, orig_words: 
         extensions(ctx, &buf.from(at))?;
     }
     ctx.close();
-    // The quoted packet must not take over the Protocol and Info columns, and
-    // the layers below need to know they are reading a quotation.
     ctx.pinfo.in_error = true;
+    let version = match inner.u8(0) {
+        Ok(b) => b >> 4,
+        // Nothing quoted: Wireshark's IP dissector throws at once; inside an
+        // error packet a "bounds past the packet" exception is swallowed and
+        // the ip layer withdrawn, while a capture cut short is reported.
+        Err(BufError::Malformed { .. }) => return Ok(Next::Done),
+        Err(e) => {
+            ctx.layer("ip");
+            return Err(e);
+        }
+    };
+    // The quoted packet must not take over the Protocol and Info columns.
     ctx.cols.writable = false;
-    let ethertype = if inner.u8(0).is_ok_and(|b| b >> 4 == 6) { 0x86dd } else { 0x0800 };
-    Ok(crate::ctx::direct_ethertype(ethertype, inner))
+    if version == 6 {
+        // Wireshark's "ip" dissector hands IPv6 on: both show in frame.protocols.
+        ctx.layer("ip");
+        return Ok(crate::ctx::direct_ethertype(0x86dd, inner));
+    }
+    Ok(crate::ctx::direct_ethertype(0x0800, inner))
 }
 
 /// Echo request/reply: match the pair, then look for a `struct timeval` that
@@ -673,7 +687,7 @@ fn mip_flags<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, off: usize, flags: u16) {
 
 /// RFC 4884 multi-part extensions: a 4-byte header, then objects (length,
 /// class, C-type, data). Only MPLS label stacks (RFC 4950) are decoded.
-fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<(), BufError> {
+pub(crate) fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<(), BufError> {
     let rl = ext.reported_len();
     let idx = ctx.add(&EXT, ext, 0, rl.min(ext.len()), Value::None);
     ctx.label(idx, |s| s.push_str("ICMP Multi-Part Extensions"));

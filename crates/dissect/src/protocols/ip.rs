@@ -110,6 +110,7 @@ fn bogus<'a>(ctx: &mut Ctx<'a, '_>, f: &'static FieldDef, text: std::fmt::Argume
 
 fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.set_protocol("IPv4");
+    ctx.info_set();
     let idx = ctx.open(&IP, &buf, 20);
     let b0 = match buf.u8(0) {
         Ok(b) => b,

@@ -363,8 +363,12 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let payload = buf.from(hlen);
     ctx.bytes(&PAYLOAD, &payload, 0, payload.len());
     ctx.close();
-    let _ = RST;
-    if payload.reported_len() == 0 || in_error {
+    // A reset's payload is a human-readable reason (RFC 9293 §3.5.3), not
+    // application data: Wireshark does not hand it on, nor do we.
+    if payload.reported_len() == 0 || in_error || flags & RST != 0 {
+        if flags & RST != 0 {
+            return Next::Done;
+        }
         return if payload.is_empty() { Next::Done } else { Next::Data(payload) };
     }
     Next::TcpPorts(sport, dport, payload)

@@ -54,9 +54,12 @@ use crate::registry::Protocol;
 
 static VXLAN: FieldDef = FieldDef::new("vxlan", "Virtual eXtensible Local Area Network", T::Protocol);
 static FLAGS: FieldDef = FieldDef::new("vxlan.flags", "Flags", T::U16).base(Base::Hex);
-static FLAGS_RESERVED: FieldDef = FieldDef::new("vxlan.flags_reserved", "Reserved(R)", T::U16).base(Base::Hex).mask(0x77b7);
-static FLAG_G: FieldDef = FieldDef::new("vxlan.flag_g", "GBP Extension", T::Bool).mask(0x8000).tf("Defined", "Not defined");
-static FLAG_I: FieldDef = FieldDef::new("vxlan.flag_i", "VXLAN Network ID (VNI)", T::Bool).mask(0x0800).tf("True", "False");
+static FLAGS_RESERVED: FieldDef =
+    FieldDef::new("vxlan.flags_reserved", "Reserved(R)", T::U16).base(Base::Hex).mask(0x77b7);
+static FLAG_G: FieldDef =
+    FieldDef::new("vxlan.flag_g", "GBP Extension", T::Bool).mask(0x8000).tf("Defined", "Not defined");
+static FLAG_I: FieldDef =
+    FieldDef::new("vxlan.flag_i", "VXLAN Network ID (VNI)", T::Bool).mask(0x0800).tf("True", "False");
 static FLAG_D: FieldDef = FieldDef::new("vxlan.flag_d", "Don't Learn", T::Bool).mask(0x0040).tf("True", "False");
 static FLAG_A: FieldDef = FieldDef::new("vxlan.flag_a", "Policy Applied", T::Bool).mask(0x0008).tf("True", "False");
 static VER: FieldDef = FieldDef::new("vxlan.ver", "Version", T::U8).mask(0x30);
@@ -87,7 +90,7 @@ const P_FLAG: u8 = 0x04;
 /// The VXLAN protocol.
 pub static PROTOCOL: Protocol = Protocol {
     field: &VXLAN,
-    short: "VxLAN",
+    short: "VXLAN",
     fields: &[
         &FLAGS, &FLAGS_RESERVED, &FLAG_G, &FLAG_I, &FLAG_D, &FLAG_A, &VER, &I_BIT, &P_BIT, &O_BIT, &GBP, &VNI,
         &RESERVED8, &RESERVED16, &NEXT_PROTO,
@@ -254,9 +257,7 @@ mod tests {
 
     fn hex(s: &str) -> Vec<u8> {
         let s: Vec<u8> = s.bytes().filter(|c| c.is_ascii_hexdigit()).collect();
-        s.chunks(2)
-            .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
-            .collect()
+        s.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0)).collect()
     }
 
     /// Outer Ethernet/IPv4/UDP 40000 → 4789, VXLAN with G, I, D, A set,
@@ -276,7 +277,8 @@ mod tests {
     fn run(bytes: &[u8], f: impl FnOnce(crate::Dissection<'_>)) {
         let mut d = crate::Dissector::new(crate::Options { want: Want::All, columns: true, protocols: true });
         let n = bytes.len() as u32;
-        let meta = FrameMeta { number: 1, orig_len: n, cap_len: n, link_type: LinkType::ETHERNET, ..Default::default() };
+        let meta =
+            FrameMeta { number: 1, orig_len: n, cap_len: n, link_type: LinkType::ETHERNET, ..Default::default() };
         f(d.dissect(&meta, bytes));
     }
 
@@ -378,7 +380,13 @@ mod tests {
         // Cut by the snapshot length instead.
         let full = hex(GBP_FRAME);
         let mut d = crate::Dissector::new(crate::Options { want: Want::All, columns: true, protocols: true });
-        let meta = FrameMeta { number: 1, orig_len: full.len() as u32, cap_len: 46, link_type: LinkType::ETHERNET, ..Default::default() };
+        let meta = FrameMeta {
+            number: 1,
+            orig_len: full.len() as u32,
+            cap_len: 46,
+            link_type: LinkType::ETHERNET,
+            ..Default::default()
+        };
         let r = d.dissect(&meta, &full[..46]);
         assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:vxlan");
         assert_eq!(r.cols.info, "[Packet size limited during capture]");

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration tests (cargo), then the differential
+# harness against tshark's reference outputs in ../shared/captures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+CAPTURES="${WIRECRAB_CAPTURES:-$(cd .. && pwd)/shared/captures}"
+export WIRECRAB_CAPTURES="$CAPTURES"
+cargo build --release --locked
+cargo test --release --locked --workspace
+python3 scripts/compat.py "$CAPTURES" --bin target/release/wirecrab
