@@ -500,7 +500,7 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8, orig_words: u
         }
         EXT_ECHO | EXT_ECHO_REPLY => {
             if buf.reported_len() > 8 {
-                extensions(ctx, &buf.from(8))?;
+                extensions(ctx, &rest_from(&buf, 8)?)?;
             }
             ctx.close();
             Ok(Next::Done)
@@ -529,7 +529,7 @@ fn quoted_datagram<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, orig_words: 
     // only when the quoted datagram itself is short enough to end before.
     if reported > 8 + 128 && buf.be16(10)? <= 128 {
         let at = if orig_words > 0 { words } else { 128 } + 8;
-        extensions(ctx, &buf.from(at))?;
+        extensions(ctx, &rest_from(&buf, at)?)?;
     }
     ctx.close();
     ctx.pinfo.in_error = true;
@@ -687,12 +687,14 @@ fn mip_flags<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, off: usize, flags: u16) {
 
 /// RFC 4884 multi-part extensions: a 4-byte header, then objects (length,
 /// class, C-type, data). Only MPLS label stacks (RFC 4950) are decoded.
-pub(crate) fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<(), BufError> {
+/// Returns false when Wireshark's dissector would reject them (too short,
+/// unknown version): callers going through a handle then show data instead.
+pub(crate) fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<bool, BufError> {
     let rl = ext.reported_len();
     let idx = ctx.add(&EXT, ext, 0, rl.min(ext.len()), Value::None);
     ctx.label(idx, |s| s.push_str("ICMP Multi-Part Extensions"));
     if rl < 4 {
-        return Ok(());
+        return Ok(false);
     }
     ctx.tree.enter();
     let version = ext.u8(0)? >> 4;
@@ -712,7 +714,7 @@ pub(crate) fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<(),
     if version != 1 && version != 2 {
         ctx.label(idx, |s| s.push_str("ICMP Multi-Part Extensions (unsupported version)"));
         ctx.tree.leave();
-        return Ok(());
+        return Ok(false);
     }
     let mut off = 4;
     while rl.saturating_sub(off) >= 4 {
@@ -739,7 +741,7 @@ pub(crate) fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<(),
         off = end;
     }
     ctx.tree.leave();
-    Ok(())
+    Ok(true)
 }
 
 /// MPLS label stack entries (RFC 4950): label, EXP, bottom-of-stack, TTL.
@@ -757,6 +759,15 @@ fn mpls_stack<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>, mut off: usize, end: usi
         bytes_field(ctx, &MPLS_DATA, ext, off, end - off)?;
     }
     Ok(())
+}
+
+/// The bytes from `at` on; like Wireshark's tvb_new_subset_remaining(), an
+/// offset past the end is an error (at the end is an empty window).
+pub(crate) fn rest_from<'a>(buf: &Buf<'a>, at: usize) -> Result<Buf<'a>, BufError> {
+    if at > buf.len() {
+        buf.slice(0, at)?;
+    }
+    Ok(buf.from(at))
 }
 
 /// RFC 1071 sum of big-endian 16-bit words (an odd last byte is the high
