@@ -15,8 +15,12 @@ Examples:
 
 /// wirecrab — packet capture analysis with tshark's habits, much faster.
 #[derive(Parser, Debug)]
-#[command(name = "wirecrab", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+#[command(name = "wirecrab", version, about, after_help = EXAMPLES, args_conflicts_with_subcommands = true, disable_version_flag = true)]
 pub struct Cli {
+    /// Print the version.
+    #[arg(long = "version", action = clap::ArgAction::Version)]
+    pub version: Option<bool>,
+
     /// Subcommand (omit to use the tshark-compatible flags).
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -26,7 +26,7 @@ use std::fmt::Write;
 
 use wirecrab_core::{Base, Buf, BufError, FieldDef, FieldType as T, Severity, Value};
 
-use super::icmp::{fold, matched_reply, sum16, EchoKey, EchoTable};
+use super::icmp::{fold, matched_reply, rest_from, sum16, EchoKey, EchoTable};
 use super::udp::CHECKSUM_STATUS_NAMES;
 use crate::columns::Address;
 use crate::ctx::{Ctx, Next};
@@ -122,6 +122,31 @@ static OPT_RDNSS_LIFETIME: FieldDef = FieldDef::new("icmpv6.opt.rdnss.lifetime",
 static OPT_RDNSS: FieldDef = FieldDef::new("icmpv6.opt.rdnss", "Recursive DNS Servers", T::Ipv6);
 static OPT_DNSSL_LIFETIME: FieldDef = FieldDef::new("icmpv6.opt.dnssl.lifetime", "Lifetime", T::U32);
 static OPT_DNSSL: FieldDef = FieldDef::new("icmpv6.opt.dnssl", "Domain Names", T::String);
+static OPT_EFO: FieldDef = FieldDef::new("icmpv6.opt.efo", "Flags Expansion Option", T::U16).base(Base::Hex);
+static OPT_EFO_M: FieldDef =
+    FieldDef::new("icmpv6.opt.efo.m", "Managed address configuration", T::Bool).mask(0x8000).tf("Set", "Not set");
+static OPT_EFO_O: FieldDef =
+    FieldDef::new("icmpv6.opt.efo.o", "Other configuration", T::Bool).mask(0x4000).tf("Set", "Not set");
+static OPT_EFO_H: FieldDef = FieldDef::new("icmpv6.opt.efo.h", "Home Agent", T::Bool).mask(0x2000).tf("Set", "Not set");
+static OPT_EFO_PRF: FieldDef =
+    FieldDef::new("icmpv6.opt.efo.prf", "Prf (Default Router Preference)", T::U16).mask(0x1800).names(ROUTER_PREF);
+static OPT_EFO_P: FieldDef = FieldDef::new("icmpv6.opt.efo.p", "Proxy", T::Bool).mask(0x0400).tf("Set", "Not set");
+static OPT_EFO_RSV: FieldDef = FieldDef::new("icmpv6.opt.efo.rsv", "Reserved", T::U16).mask(0x02ff);
+static EXT_ECHO_SEQ: FieldDef = FieldDef::new("icmpv6.ext.echo.seq", "Sequence number", T::U8).base(Base::DecHex);
+static EXT_ECHO_REQ_RES: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.req.res", "Reserved", T::U8).base(Base::Hex).mask(0xfe);
+static EXT_ECHO_REQ_LOCAL: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.req.local", "Local bit", T::Bool).mask(0x01).tf("Set", "Not set");
+static EXT_ECHO_RSP_STATE: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.rsp.state", "State", T::U8).mask(0xe0).names(EXT_ECHO_STATES);
+static EXT_ECHO_RSP_RES: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.rsp.res", "Reserved", T::U8).base(Base::Hex).mask(0x18);
+static EXT_ECHO_RSP_ACTIVE: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.rsp.active", "Active bit", T::Bool).mask(0x04).tf("Set", "Not set");
+static EXT_ECHO_RSP_IPV4: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.rsp.ipv4", "IPv4 bit", T::Bool).mask(0x02).tf("Set", "Not set");
+static EXT_ECHO_RSP_IPV6: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.rsp.ipv6", "IPv6 bit", T::Bool).mask(0x01).tf("Set", "Not set");
 
 static MLD_MRD: FieldDef = FieldDef::new("icmpv6.mld.maximum_response_delay", "Maximum Response Delay [ms]", T::U16);
 static MLD_MCAST: FieldDef = FieldDef::new("icmpv6.mld.multicast_address", "Multicast Address", T::Ipv6);
@@ -262,6 +287,9 @@ static OPTIONS: &[(u64, &str)] = &[
 
 static ROUTER_PREF: &[(u64, &str)] = &[(0, "Medium"), (1, "High"), (2, "Reserved"), (3, "Low")];
 
+static EXT_ECHO_STATES: &[(u64, &str)] =
+    &[(0, "Reserved"), (1, "Incomplete"), (2, "Reachable"), (3, "Stale"), (4, "Delay"), (5, "Probe"), (6, "Failed")];
+
 static RECORD_TYPES: &[(u64, &str)] = &[
     (1, "Include"),
     (2, "Exclude"),
@@ -285,7 +313,9 @@ pub static PROTOCOL: Protocol = Protocol {
         &OPT_PREFIX_FLAG_A, &OPT_PREFIX_FLAG_R, &OPT_PREFIX_FLAG_RSV, &OPT_PREFIX_VALID, &OPT_PREFIX_PREFERRED,
         &OPT_PREFIX, &OPT_REDIRECTED, &OPT_MTU, &OPT_NBMA_LIMIT, &OPT_ADV_INTERVAL, &OPT_HA_PREF, &OPT_HA_LIFETIME,
         &OPT_IPV6_ADDRESS, &OPT_ROUTE_FLAG, &OPT_ROUTE_PREF, &OPT_ROUTE_RSV, &OPT_ROUTE_LIFETIME,
-        &OPT_RDNSS_LIFETIME, &OPT_RDNSS, &OPT_DNSSL_LIFETIME, &OPT_DNSSL, &MLD_MRD, &MLD_MCAST, &MLD_MRC, &MLD_FLAG,
+        &OPT_RDNSS_LIFETIME, &OPT_RDNSS, &OPT_DNSSL_LIFETIME, &OPT_DNSSL, &OPT_EFO, &OPT_EFO_M, &OPT_EFO_O,
+        &OPT_EFO_H, &OPT_EFO_PRF, &OPT_EFO_P, &OPT_EFO_RSV, &EXT_ECHO_SEQ, &EXT_ECHO_REQ_RES, &EXT_ECHO_REQ_LOCAL,
+        &EXT_ECHO_RSP_STATE, &EXT_ECHO_RSP_RES, &EXT_ECHO_RSP_ACTIVE, &EXT_ECHO_RSP_IPV4, &EXT_ECHO_RSP_IPV6, &MLD_MRD, &MLD_MCAST, &MLD_MRC, &MLD_FLAG,
         &MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RSV, &MLD_QQI, &MLD_NB_SOURCES, &MLD_SOURCE, &MLDR_NB_RECORDS,
         &MLDR_MAR, &MLDR_TYPE, &MLDR_AUX_LEN, &MLDR_NB_SOURCES, &MLDR_MCAST, &MLDR_SOURCE, &MLDR_AUX, &MIP6_ID,
         &MIP6_HA_ADDRESS, &MIP6_FLAG, &MIP6_FLAG_M, &MIP6_FLAG_O, &MIP6_FLAG_RSV, &MRD_QUERY_INTERVAL,
@@ -566,7 +596,9 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
                 bytes(ctx, &RESERVED, &buf, 4, 4)?;
             }
             if words > 0 {
-                super::icmp::extensions(ctx, &buf.from(8 + 8 * words as usize))?;
+                // Wireshark dissects these after the quoted packet; only the
+                // tree order differs here.
+                super::icmp::extensions(ctx, &rest_from(&buf, 8 + 8 * words as usize)?)?;
             }
             return contained(ctx, buf.from(8));
         }
@@ -655,6 +687,11 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
             }
             undecoded(ctx, &buf, ty, 4);
         }
+        160 | 161 => return extended_echo(ctx, buf, ty),
+        // Types Wireshark decodes and this dissector does not (router
+        // renumbering, node information, SEND, ILNP, RPL, 6LoWPAN ND, MPL):
+        // no fields rather than misleading ones.
+        138..=140 | 148 | 149 | 155..=159 => {}
         _ => undecoded(ctx, &buf, ty, 4),
     }
     let _ = (off, code);
@@ -663,6 +700,34 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
         Some(inner) => contained(ctx, inner),
         None => Ok(Next::Done),
     }
+}
+
+/// Extended echo (RFC 8335): identifier, sequence, flags, then an RFC 4884
+/// extension structure that Wireshark dissects through the ICMP dissector's
+/// handle (hence an "icmp" layer, or "data" when it refuses).
+fn extended_echo<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8) -> Result<Next<'a>, BufError> {
+    ctx.uint(&ECHO_ID, &buf, 4, 2, buf.be16(4)? as u64);
+    ctx.uint(&EXT_ECHO_SEQ, &buf, 6, 1, buf.u8(6)? as u64);
+    let b = buf.u8(7)?;
+    if ty == 160 {
+        ctx.uint(&EXT_ECHO_REQ_RES, &buf, 7, 1, (b >> 1) as u64);
+        ctx.flag(&EXT_ECHO_REQ_LOCAL, &buf, 7, 1, b & 1 != 0);
+        let ext = rest_from(&buf, 8)?;
+        if super::icmp::extensions(ctx, &ext)? {
+            ctx.layer("icmp");
+        } else {
+            ctx.close();
+            return Ok(Next::Data(ext));
+        }
+    } else {
+        ctx.uint(&EXT_ECHO_RSP_STATE, &buf, 7, 1, (b >> 5) as u64);
+        ctx.uint(&EXT_ECHO_RSP_RES, &buf, 7, 1, ((b >> 3) & 3) as u64);
+        ctx.flag(&EXT_ECHO_RSP_ACTIVE, &buf, 7, 1, b & 4 != 0);
+        ctx.flag(&EXT_ECHO_RSP_IPV4, &buf, 7, 1, b & 2 != 0);
+        ctx.flag(&EXT_ECHO_RSP_IPV6, &buf, 7, 1, b & 1 != 0);
+    }
+    ctx.close();
+    Ok(Next::Done)
 }
 
 /// Message types this dissector does not decode: the rest as `icmpv6.data`.
@@ -869,7 +934,7 @@ fn nd_options<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, mut off: usize, ty: u8) 
         let done = nd_option(ctx, buf, off, len, otype, ty, &mut label, &mut redirected)?;
         if end > done {
             bytes(ctx, &UNKNOWN_DATA, buf, done, end - done)?;
-            ctx.expert(&UNKNOWN_DATA_EXPERT, Severity::Warning, "Undecoded", "Unknown Data (not interpreted)");
+            ctx.expert(&UNKNOWN_DATA_EXPERT, Severity::Error, "Malformed", "Unknown Data (not interpreted)");
         }
         ctx.tree.leave();
         opt_label(ctx, idx, otype, &label, true);
@@ -931,12 +996,20 @@ fn nd_option<'a>(
         }
         4 => {
             none_field(ctx, &OPT_RESERVED, buf, o, 6)?;
-            if len > 8 {
-                none_field(ctx, &OPT_REDIRECTED, buf, o + 6, len - 8)?;
-                // Dissected after the options: the engine goes on from our return.
-                *redirected = Some(buf.sub(o + 6, len - 8));
+            if len <= 8 {
+                return Ok(o + 6);
             }
-            off + len
+            none_field(ctx, &OPT_REDIRECTED, buf, o + 6, len - 8)?;
+            let inner = buf.sub(o + 6, len - 8);
+            // Wireshark's IPv6 dissector reports only the datagram's own
+            // length as used: padding after it becomes "unknown data".
+            let used = match (inner.u8(0), inner.be16(4)) {
+                (Ok(v), Ok(plen)) if v & 0xf0 == 0x60 => (40 + plen as usize).min(len - 8),
+                _ => len - 8,
+            };
+            // Dissected after the options: the engine goes on from our return.
+            *redirected = Some(inner);
+            o + 6 + used
         }
         5 => {
             none_field(ctx, &OPT_RESERVED, buf, o, 2)?;
@@ -987,6 +1060,20 @@ fn nd_option<'a>(
                 p += 16;
             }
             p
+        }
+        26 => {
+            // RFC 5175: 48 flag bits, of which Wireshark shows the first 16.
+            let f = buf.be16(o)?;
+            ctx.uint(&OPT_EFO, buf, o, 2, f as u64);
+            ctx.tree.enter();
+            ctx.flag(&OPT_EFO_M, buf, o, 2, f & 0x8000 != 0);
+            ctx.flag(&OPT_EFO_O, buf, o, 2, f & 0x4000 != 0);
+            ctx.flag(&OPT_EFO_H, buf, o, 2, f & 0x2000 != 0);
+            ctx.uint(&OPT_EFO_PRF, buf, o, 2, ((f & 0x1800) >> 11) as u64);
+            ctx.flag(&OPT_EFO_P, buf, o, 2, f & 0x0400 != 0);
+            ctx.uint(&OPT_EFO_RSV, buf, o, 2, (f & 0x02ff) as u64);
+            ctx.tree.leave();
+            o + 6
         }
         31 => dnssl(ctx, buf, o, off + len, label)?,
         _ => {
