@@ -5,7 +5,9 @@
 //! [`MAX_BYTES`] buffered bytes; beyond that the oldest datagram is dropped.
 //! Overlapping data keeps the bytes that arrived first.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::hash::Hash;
 
 /// Datagrams waiting for fragments.
@@ -31,7 +33,7 @@ pub struct Defrag<K> {
 
 impl<K> Default for Defrag<K> {
     fn default() -> Self {
-        Defrag { pending: HashMap::new(), order: VecDeque::new(), bytes: 0 }
+        Defrag { pending: HashMap::default(), order: VecDeque::new(), bytes: 0 }
     }
 }
 

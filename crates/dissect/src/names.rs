@@ -12,22 +12,13 @@ pub fn write_mac(out: &mut String, m: &[u8; 6]) {
             b[i * 3 + 2] = b':';
         }
     }
-    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
+    // Only ASCII hex digits and ':' were written above.
+    out.extend(b.iter().map(|&c| c as char));
 }
 
 /// Append a decimal number without going through `fmt`.
-pub fn write_u64(out: &mut String, mut v: u64) {
-    let mut b = [0u8; 20];
-    let mut i = b.len();
-    loop {
-        i -= 1;
-        b[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&b[i..]).unwrap_or_default());
+pub fn write_u64(out: &mut String, v: u64) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Append dotted-quad IPv4.

@@ -3,7 +3,7 @@
 //! the engine knowing about it.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use wirecrab_core::Timestamp;
 

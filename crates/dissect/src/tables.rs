@@ -1,6 +1,6 @@
 //! Dispatch tables: which protocol handles an EtherType, an IP protocol, a port.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::registry::Protocol;
 

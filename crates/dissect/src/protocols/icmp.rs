@@ -339,6 +339,10 @@ fn dissect_icmp<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Result<Next<'a>, Buf
 /// quoted inside an error (then it cannot be, and the status is "Unverified").
 fn checksum<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<(), BufError> {
     let ck = buf.be16(2)?;
+    if ctx.tree.wants_nothing() {
+        // Summary lines only: nothing would show the result.
+        return Ok(());
+    }
     let whole = if buf.is_truncated() || ctx.pinfo.in_error { None } else { buf.slice(0, buf.reported_len()).ok() };
     let Some(bytes) = whole else {
         let i = ctx.uint(&CHECKSUM, buf, 2, 2, ck as u64);
@@ -619,6 +623,10 @@ pub(crate) fn matched_reply<'a>(
     let delta = ctx.meta.ts.since(ts);
     // Wireshark's nstime_to_msec(): seconds and nanoseconds converted apart.
     let ms = (delta / 1_000_000_000) as f64 * 1000.0 + (delta % 1_000_000_000) as f64 / 1_000_000.0;
+    // tshark prints doubles with 15 significant digits ("%.15g"): keep only
+    // those, so that the shortest representation prints the same text
+    // (1000 + 200.639 is 1200.6390000000001 in binary; tshark shows 1200.639).
+    let ms = format!("{ms:.14e}").parse::<f64>().unwrap_or(ms);
     let i = ctx.add(resptime, buf, 0, 0, Value::F(ms));
     ctx.label(i, |s| {
         let _ = write!(s, "{}: {ms:.3} ms", resptime.name);

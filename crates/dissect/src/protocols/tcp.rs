@@ -23,7 +23,7 @@
 //! SYN with a different initial sequence number starting a new stream: both as
 //! tshark does. Analysis (retransmissions, duplicate ACKs...) is a later issue.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write;
 
 use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Timestamp, Value};
@@ -167,14 +167,23 @@ fn track(ctx: &mut Ctx<'_, '_>, sport: u16, dport: u16, seq: u32, ack: u32, flag
         st.convs.clear();
     }
     let pure_syn = flags & (SYN | ACKF) == SYN;
-    let reused = pure_syn
-        && st.convs.get(&(a, b)).is_some_and(|c| c.dirs[d].base.is_some_and(|base| base != seq));
-    if reused || !st.convs.contains_key(&(a, b)) {
-        let stream = st.next_stream;
-        st.next_stream += 1;
-        st.convs.insert((a, b), Conv { stream, dirs: Default::default(), first: ts, prev: ts });
-    }
-    let c = st.convs.get_mut(&(a, b)).expect("inserted above when missing");
+    let next_stream = &mut st.next_stream;
+    let fresh = |n: &mut u32| {
+        let stream = *n;
+        *n += 1;
+        Conv { stream, dirs: Default::default(), first: ts, prev: ts }
+    };
+    let c = match st.convs.entry((a, b)) {
+        std::collections::hash_map::Entry::Occupied(o) => {
+            let c = o.into_mut();
+            // A new SYN with another initial sequence number: the ports were reused.
+            if pure_syn && c.dirs[d].base.is_some_and(|base| base != seq) {
+                *c = fresh(next_stream);
+            }
+            c
+        }
+        std::collections::hash_map::Entry::Vacant(v) => v.insert(fresh(next_stream)),
+    };
     let fwd = &mut c.dirs[d];
     let base = *fwd.base.get_or_insert(if flags & SYN != 0 { seq } else { seq.wrapping_sub(1) });
     if flags & SYN != 0 {

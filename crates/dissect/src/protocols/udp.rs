@@ -11,7 +11,7 @@
 //! the higher one (Wireshark's order); `udp.stream` numbers conversations in
 //! order of first appearance.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write;
 
 use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Value};
