@@ -77,7 +77,7 @@ pub struct Interface {
     /// Snapshot length (0 = none).
     pub snaplen: u32,
     /// `if_name`.
-    pub name: Option<String>,
+    pub name: Option<std::sync::Arc<str>>,
     /// `if_description`.
     pub description: Option<String>,
     /// Timestamp units per second, as a power: `(base, exponent)` with base 10 or 2.
@@ -199,7 +199,7 @@ pub(crate) fn parse_block(order: SectionOrder, btype: u32, body: &[u8]) -> Resul
                 ..Interface::default()
             };
             options(order, &body[8..], |code, v| match code {
-                2 => i.name = Some(String::from_utf8_lossy(v).into_owned()),
+                2 => i.name = Some(String::from_utf8_lossy(v).into()),
                 3 => i.description = Some(String::from_utf8_lossy(v).into_owned()),
                 9 if !v.is_empty() => {
                     i.tsresol = if v[0] & 0x80 != 0 { (2, v[0] & 0x7f) } else { (10, v[0]) };

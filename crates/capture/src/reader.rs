@@ -329,6 +329,8 @@ impl FileReader {
                     self.meta.orig_len = self.meta.cap_len;
                     self.meta.link_type = if copy { LinkType::PCAPNG_CUSTOM } else { LinkType::PCAPNG_CUSTOM_NOCOPY };
                     self.meta.interface = 0;
+                    self.meta.interface_name = None;
+                    self.meta.pcapng = true;
                     self.meta.snaplen = 0;
                     self.meta.ts_digits = 9;
                     self.meta.comments.clear();
@@ -363,6 +365,8 @@ impl FileReader {
                     self.meta.orig_len = p.orig_len.max(caplen as u32);
                     self.meta.link_type = iface.link_type;
                     self.meta.ts_digits = iface.ts_digits();
+                    self.meta.interface_name = iface.name.clone();
+                    self.meta.pcapng = true;
                     self.meta.interface = gidx as u32;
                     self.meta.snaplen = iface.snaplen;
                     self.meta.comments = p.comments;

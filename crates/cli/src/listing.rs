@@ -15,6 +15,7 @@ pub fn fields() -> String {
             continue;
         }
         let base = match (f.ty, f.base) {
+            (FieldType::Bool, _) if f.bits != 0 => f.bits.to_string(),
             (FieldType::Bool, _) if f.mask != 0 => ((64 - f.mask.leading_zeros()).div_ceil(8) * 8).to_string(),
             (FieldType::Bool, _) => "0".to_string(),
             (_, Base::None) => String::new(),

@@ -248,7 +248,11 @@ pub fn run(cli: &Cli) -> Result<u8> {
         };
         for (meta, start, len) in &batch.frames {
             let data = &batch.data[*start..*start + *len];
-            let first = *first_ts.get_or_insert(meta.ts);
+            let first = *first_ts.get_or_insert_with(|| {
+                prev_ts = meta.ts;
+                prev_displayed = meta.ts;
+                meta.ts
+            });
             if quiet_fast {
                 shown += 1;
                 if shown >= limit {
@@ -265,6 +269,8 @@ pub fn run(cli: &Cli) -> Result<u8> {
             }
             let view = FrameView { meta, data, d: &d, first_ts: first, prev_ts, prev_displayed_ts: prev_displayed };
             match &mut mode {
+                // tshark -x without -V prints the dump alone, no summary line.
+                Mode::Summary(_) if cli.hex => {}
                 Mode::Summary(s) => s.frame(&mut out.buf, &view),
                 Mode::Fields(s) => s.frame(&mut out.buf, &view),
                 Mode::Tree(only) => write_tree(&mut out.buf, &view, only.as_deref(), &mut tz),

@@ -206,6 +206,9 @@ pub struct FieldDef {
     pub mask: u64,
     /// Value names.
     pub names: ValueNames,
+    /// Width in bits of the integer a masked boolean lives in (Wireshark's
+    /// FT_BOOLEAN "display" width); 0 = derive from the mask.
+    pub bits: u8,
     /// Dense id assigned by the registry.
     pub id: FieldId,
 }
@@ -223,7 +226,7 @@ impl FieldDef {
             | FieldType::I64 => Base::Dec,
             _ => Base::None,
         };
-        FieldDef { abbrev, name, ty, base, mask: 0, names: ValueNames::None, id: FieldId::new() }
+        FieldDef { abbrev, name, ty, base, mask: 0, names: ValueNames::None, bits: 0, id: FieldId::new() }
     }
 
     /// The same field shown in `base`.
@@ -235,6 +238,12 @@ impl FieldDef {
     /// The same field under a bit mask.
     pub const fn mask(mut self, mask: u64) -> Self {
         self.mask = mask;
+        self
+    }
+
+    /// A masked boolean inside an integer of `bits` bits.
+    pub const fn width(mut self, bits: u8) -> Self {
+        self.bits = bits;
         self
     }
 

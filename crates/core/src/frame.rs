@@ -19,6 +19,10 @@ pub struct FrameMeta {
     pub link_type: LinkType,
     /// Interface index (pcapng; 0 for pcap).
     pub interface: u32,
+    /// Interface name (pcapng `if_name`), if the file gives one.
+    pub interface_name: Option<std::sync::Arc<str>>,
+    /// True when the frame came from a pcapng file (which has interfaces).
+    pub pcapng: bool,
     /// Snapshot length of the interface (0 = unknown).
     pub snaplen: u32,
     /// Decimal digits of timestamp precision the source offers (6 = µs, 9 = ns).

@@ -17,9 +17,6 @@ pub fn write_hex_dump(out: &mut String, data: &[u8]) {
                 }
                 None => out.push_str("   "),
             }
-            if i == 7 {
-                out.push(' ');
-            }
         }
         out.push_str("  ");
         for b in chunk {

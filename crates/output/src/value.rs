@@ -92,6 +92,7 @@ fn type_bits(t: FieldType) -> u32 {
 /// The `.... ..1. .... = ` prefix Wireshark puts before a masked field.
 fn write_bitfield(out: &mut String, f: &FieldDef, v: u64) {
     let bits = match f.ty {
+        FieldType::Bool if f.bits != 0 => f.bits as u32,
         FieldType::Bool => (64 - f.mask.leading_zeros()).div_ceil(8) * 8,
         t => type_bits(t),
     };

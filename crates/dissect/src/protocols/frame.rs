@@ -100,15 +100,27 @@ pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
         use std::fmt::Write;
         let (w, c) = (meta.orig_len as u64, meta.cap_len as u64);
         let _ = write!(s, "Frame {}: {w} bytes on wire ({} bits), {c} bytes captured ({} bits)", meta.number, w * 8, c * 8);
-        if meta.interface > 0 || ctx.meta.snaplen > 0 {
-            let _ = write!(s, " on interface {}", meta.interface);
+        if meta.pcapng && meta.has_ts {
+            match &meta.interface_name {
+                Some(n) => {
+                    let _ = write!(s, " on interface {n}, id {}", meta.interface);
+                }
+                None => {
+                    let _ = write!(s, " on interface {}", meta.interface);
+                }
+            }
         }
     });
     ctx.tree.enter();
     for c in &meta.comments {
         ctx.tree.add(&COMMENT, 0, 0, Value::OwnedStr(c.as_str().into()));
     }
-    ctx.tree.add(&INTERFACE_ID, 0, 0, Value::U(meta.interface as u64));
+    if meta.pcapng {
+        ctx.tree.add(&INTERFACE_ID, 0, 0, Value::U(meta.interface as u64));
+        if let Some(n) = &meta.interface_name {
+            ctx.tree.add(&INTERFACE_NAME, 0, 0, Value::OwnedStr(n.as_ref().into()));
+        }
+    }
     ctx.tree.add(&ENCAP, 0, 0, Value::I(encap(meta.link_type.0)));
     if meta.has_ts {
         ctx.tree.add(&TIME, 0, 0, Value::Time(meta.ts));

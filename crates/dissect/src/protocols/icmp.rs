@@ -376,10 +376,11 @@ fn second_word<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8, code: u8, orig_
     let mut w = Word2::default();
     match ty {
         ECHO_REPLY | ECHO | TIMESTAMP | TIMESTAMP_REPLY | INFO_REQUEST | INFO_REPLY | MASK_REQUEST | MASK_REPLY => {
-            ident_fields(ctx, buf, &mut w)?;
+            both_ways(ctx, &IDENT, &IDENT_LE, buf, 4)?;
+            both_ways(ctx, &SEQ, &SEQ_LE, buf, 6)?;
+            // The Info text reads them whatever the tree wants.
+            w.ident = buf.be16(4)?;
             w.seq = buf.be16(6)?;
-            ctx.uint(&SEQ, buf, 6, 2, w.seq as u64);
-            ctx.uint(&SEQ_LE, buf, 6, 2, w.seq.swap_bytes() as u64);
             let v4 = matches!(ctx.pinfo.net_src, Address::V4(_));
             let ttl = ctx.pinfo.ttl;
             if let Some(i) = ctx.info() {
@@ -392,18 +393,18 @@ fn second_word<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8, code: u8, orig_
         }
         UNREACH | TIME_EXCEEDED => {
             if orig_words > 0 {
-                bytes_field(ctx, &UNUSED, buf, 4, 1)?;
-                rfc4884_length(ctx, buf, orig_words);
+                item(ctx, &UNUSED, buf, 4, 1)?;
+                rfc4884_length(ctx, buf, orig_words)?;
                 if ty == UNREACH && code == FRAG_NEEDED {
-                    ctx.uint(&MTU, buf, 6, 2, buf.be16(6)? as u64);
+                    item(ctx, &MTU, buf, 6, 2)?;
                 } else {
-                    bytes_field(ctx, &UNUSED, buf, 6, 2)?;
+                    item(ctx, &UNUSED, buf, 6, 2)?;
                 }
             } else if ty == UNREACH && code == FRAG_NEEDED {
-                bytes_field(ctx, &UNUSED, buf, 4, 2)?;
-                ctx.uint(&MTU, buf, 6, 2, buf.be16(6)? as u64);
+                item(ctx, &UNUSED, buf, 4, 2)?;
+                item(ctx, &MTU, buf, 6, 2)?;
             } else {
-                bytes_field(ctx, &UNUSED, buf, 4, 4)?;
+                item(ctx, &UNUSED, buf, 4, 4)?;
             }
         }
         ROUTER_ADVERT => {
@@ -411,33 +412,31 @@ fn second_word<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8, code: u8, orig_
             ctx.uint(&NUM_ADDRS, buf, 4, 1, w.num_addrs as u64);
             w.addr_entry_size = buf.u8(5)?;
             ctx.uint(&ADDR_ENTRY_SIZE, buf, 5, 1, w.addr_entry_size as u64);
+            // Read whatever the tree wants: Wireshark's label needs it.
             ctx.uint(&LIFETIME, buf, 6, 2, buf.be16(6)? as u64);
         }
         PARAM_PROBLEM => {
-            ctx.uint(&POINTER, buf, 4, 1, buf.u8(4)? as u64);
+            item(ctx, &POINTER, buf, 4, 1)?;
             if orig_words > 0 {
-                rfc4884_length(ctx, buf, orig_words);
-                bytes_field(ctx, &UNUSED, buf, 6, 2)?;
+                rfc4884_length(ctx, buf, orig_words)?;
+                item(ctx, &UNUSED, buf, 6, 2)?;
             } else {
-                bytes_field(ctx, &UNUSED, buf, 5, 3)?;
+                item(ctx, &UNUSED, buf, 5, 3)?;
             }
         }
         REDIRECT => {
-            ctx.add(&REDIR_GW, buf, 4, 4, Value::V4(buf.array(4)?));
+            item(ctx, &REDIR_GW, buf, 4, 4)?;
         }
         EXT_ECHO | EXT_ECHO_REPLY => {
-            ident_fields(ctx, buf, &mut w)?;
-            ctx.uint(&EXT_ECHO_SEQ, buf, 6, 1, buf.u8(6)? as u64);
-            let b = buf.u8(7)?;
-            if ty == EXT_ECHO {
-                ctx.uint(&EXT_ECHO_REQ_RES, buf, 7, 1, (b >> 1) as u64);
-                ctx.flag(&EXT_ECHO_REQ_LOCAL, buf, 7, 1, b & 1 != 0);
+            both_ways(ctx, &IDENT, &IDENT_LE, buf, 4)?;
+            item(ctx, &EXT_ECHO_SEQ, buf, 6, 1)?;
+            let flags: &[&'static FieldDef] = if ty == EXT_ECHO {
+                &[&EXT_ECHO_REQ_RES, &EXT_ECHO_REQ_LOCAL]
             } else {
-                ctx.uint(&EXT_ECHO_RSP_STATE, buf, 7, 1, (b >> 5) as u64);
-                ctx.uint(&EXT_ECHO_RSP_RES, buf, 7, 1, ((b >> 3) & 3) as u64);
-                ctx.flag(&EXT_ECHO_RSP_ACTIVE, buf, 7, 1, b & 4 != 0);
-                ctx.flag(&EXT_ECHO_RSP_IPV4, buf, 7, 1, b & 2 != 0);
-                ctx.flag(&EXT_ECHO_RSP_IPV6, buf, 7, 1, b & 1 != 0);
+                &[&EXT_ECHO_RSP_STATE, &EXT_ECHO_RSP_RES, &EXT_ECHO_RSP_ACTIVE, &EXT_ECHO_RSP_IPV4, &EXT_ECHO_RSP_IPV6]
+            };
+            for f in flags {
+                item(ctx, f, buf, 7, 1)?;
             }
         }
         _ => {}
@@ -445,27 +444,64 @@ fn second_word<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8, code: u8, orig_
     Ok(w)
 }
 
-/// The identifier, shown both ways round: pings on little-endian hosts
-/// write it in host order.
-fn ident_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, w: &mut Word2) -> Result<(), BufError> {
-    w.ident = buf.be16(4)?;
-    ctx.uint(&IDENT, buf, 4, 2, w.ident as u64);
-    ctx.uint(&IDENT_LE, buf, 4, 2, w.ident.swap_bytes() as u64);
+/// A 16-bit value shown both ways round (identifier, sequence number): pings
+/// on little-endian hosts write them in host order.
+fn both_ways<'a>(ctx: &mut Ctx<'a, '_>, be: &'static FieldDef, le: &'static FieldDef, buf: &Buf<'a>, off: usize) -> Result<(), BufError> {
+    item(ctx, be, buf, off, 2)?;
+    let v = buf.be16(off)?;
+    if ctx.tree.wants(le) {
+        ctx.uint(le, buf, off, 2, v.swap_bytes() as u64);
+    }
     Ok(())
 }
 
 /// RFC 4884: byte 5 is the quoted datagram's length in 32-bit words.
-fn rfc4884_length<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, words: u8) {
-    ctx.uint(&LENGTH, buf, 5, 1, words as u64);
+fn rfc4884_length<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, words: u8) -> Result<(), BufError> {
+    item(ctx, &LENGTH, buf, 5, 1)?;
     // Wireshark stores the byte count in an 8-bit field, so it wraps.
     ctx.uint(&LENGTH_ORIGINAL, buf, 5, 1, (words as u64 * 4) & 0xff);
+    Ok(())
 }
 
-/// A bytes field that, like Wireshark's, fails when the bytes are missing.
-fn bytes_field<'a>(ctx: &mut Ctx<'a, '_>, f: &'static FieldDef, buf: &Buf<'a>, off: usize, len: usize) -> Result<(), BufError> {
-    buf.slice(off, len)?;
-    ctx.bytes(f, buf, off, len);
-    Ok(())
+/// Add `f` from `buf[off..off + len]` as Wireshark's proto_tree_add_item()
+/// does: missing bytes fail even when nobody asked for the field (Wireshark
+/// checks the length before it decides to skip the item), except for
+/// text-only (FT_NONE) items, which are never checked; the value is only
+/// decoded when the field is wanted. Integers are big-endian, then masked
+/// and shifted.
+pub(crate) fn item<'a>(
+    ctx: &mut Ctx<'a, '_>,
+    f: &'static FieldDef,
+    buf: &Buf<'a>,
+    off: usize,
+    len: usize,
+) -> Result<Option<usize>, BufError> {
+    if matches!(f.ty, T::None | T::Protocol) {
+        let len = len.min(buf.len().saturating_sub(off));
+        return Ok(ctx.add(f, buf, off.min(buf.len()), len, Value::None));
+    }
+    let b = buf.slice(off, len)?;
+    if !ctx.tree.wants(f) {
+        return Ok(None);
+    }
+    let raw = b.iter().take(8).fold(0u64, |a, x| a << 8 | *x as u64);
+    let bits = if f.mask != 0 { raw & f.mask } else { raw };
+    let v = match f.ty {
+        T::Bool => Value::Bool(bits != 0),
+        T::U8 | T::U16 | T::U24 | T::U32 | T::U64 | T::FrameNum => Value::U(bits >> f.mask.trailing_zeros().min(63)),
+        T::I32 | T::I64 => {
+            // Sign-extend from the item's width.
+            let shift = 64 - 8 * b.len().clamp(1, 8) as u32;
+            Value::I(((raw << shift) as i64) >> shift)
+        }
+        T::Ipv4 => b.try_into().map_or(Value::Bytes, Value::V4),
+        T::Ipv6 => b.try_into().map_or(Value::Bytes, Value::V6),
+        T::Ether => b.try_into().map_or(Value::Bytes, Value::Ether),
+        T::None | T::Protocol => Value::None,
+        T::String => Value::Str,
+        _ => Value::Bytes,
+    };
+    Ok(ctx.add(f, buf, off, len, v))
 }
 
 /// Everything after the first 8 bytes.
@@ -480,8 +516,8 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8, orig_words: u
             }
             let mut off = 8;
             for _ in 0..w.num_addrs {
-                ctx.add(&ROUTER_ADDRESS, &buf, off, 4, Value::V4(buf.array(off)?));
-                ctx.add(&PREF_LEVEL, &buf, off + 4, 4, Value::I(buf.be32(off + 4)? as i32 as i64));
+                item(ctx, &ROUTER_ADDRESS, &buf, off, 4)?;
+                item(ctx, &PREF_LEVEL, &buf, off + 4, 4)?;
                 off += 8;
             }
             if code == 0 || code == 16 {
@@ -498,12 +534,14 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8, orig_words: u
             Ok(Next::Done)
         }
         MASK_REQUEST | MASK_REPLY => {
-            ctx.add(&ADDRESS_MASK, &buf, 8, 4, Value::V4(buf.array(8)?));
+            item(ctx, &ADDRESS_MASK, &buf, 8, 4)?;
             ctx.close();
             Ok(Next::Done)
         }
         EXT_ECHO | EXT_ECHO_REPLY => {
-            if buf.reported_len() > 8 {
+            // Only requests carry extensions (RFC 8335 §2), and only those
+            // Wireshark 4.0 decodes.
+            if ty == EXT_ECHO && buf.reported_len() > 8 {
                 extensions(ctx, &rest_from(&buf, 8)?)?;
             }
             ctx.close();
@@ -519,7 +557,7 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8, orig_words: u
 /// An error message: the offending IP header and the start of its payload,
 /// then (RFC 4884) optional extension objects.
 fn quoted_datagram<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, orig_words: u8) -> Result<Next<'a>, BufError> {
-    let mut inner = buf.from(8);
+    let mut inner = rest_from(&buf, 8)?;
     let reported = buf.reported_len();
     let words = orig_words as usize * 4;
     if ty == REDIRECT {
@@ -528,26 +566,26 @@ fn quoted_datagram<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, orig_words: 
     } else if orig_words > 0 && reported > 8 + words && buf.be16(10)? as usize > words {
         inner = inner.limit(((buf.u8(8)? & 0x0f) as usize + orig_words as usize) * 4);
     }
-    // Past 128 quoted bytes the payload may be MPLS extensions (RFC 4950) or
-    // more of the datagram (RFC 1812); like Wireshark's default, extensions
-    // only when the quoted datagram itself is short enough to end before.
-    if reported > 8 + 128 && buf.be16(10)? <= 128 {
-        let at = if orig_words > 0 { words } else { 128 } + 8;
-        extensions(ctx, &rest_from(&buf, at)?)?;
-    }
+    // Wireshark dissects the quoted packet first and the extensions after
+    // it; here they come first, so an error in them is only reported below,
+    // and not when the quoted packet is cut short: that stops Wireshark first.
+    let depth = ctx.tree.depth();
+    let ext_err = trailing_extensions(ctx, &buf, orig_words).err().filter(|_| !inner.is_truncated());
+    ctx.tree.set_depth(depth);
     ctx.close();
     ctx.pinfo.in_error = true;
     let version = match inner.u8(0) {
         Ok(b) => b >> 4,
         // Nothing quoted: Wireshark's IP dissector throws at once; inside an
         // error packet a "bounds past the packet" exception is swallowed and
-        // the ip layer withdrawn, while a capture cut short is reported.
+        // the ip layer withdrawn, while a capture cut short is reported
+        // (without an ip layer either: tshark 4.0 shows none).
         Err(BufError::Malformed { .. }) => return Ok(Next::Done),
-        Err(e) => {
-            ctx.layer("ip");
-            return Err(e);
-        }
+        Err(e) => return Err(e),
     };
+    if let Some(e) = ext_err {
+        ctx.malformed("icmp", e);
+    }
     // The quoted packet must not take over the Protocol and Info columns.
     ctx.cols.writable = false;
     if version == 6 {
@@ -556,6 +594,17 @@ fn quoted_datagram<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, orig_words: 
         return Ok(crate::ctx::direct_ethertype(0x86dd, inner));
     }
     Ok(crate::ctx::direct_ethertype(0x0800, inner))
+}
+
+/// Past 128 quoted bytes the payload may be MPLS extensions (RFC 4950) or
+/// more of the datagram (RFC 1812); like Wireshark's default, extensions only
+/// when the quoted datagram itself is short enough to end before.
+fn trailing_extensions<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, orig_words: u8) -> Result<(), BufError> {
+    if buf.reported_len() > 8 + 128 && buf.be16(10)? <= 128 {
+        let at = if orig_words > 0 { orig_words as usize * 4 } else { 128 } + 8;
+        extensions(ctx, &rest_from(buf, at)?)?;
+    }
+    Ok(())
 }
 
 /// Echo request/reply: match the pair, then look for a `struct timeval` that
@@ -652,29 +701,29 @@ fn mip_extensions<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, mut off: usize) -> R
         match ty {
             0 => {}
             16 => {
-                ctx.uint(&MIP_SEQ, buf, off, 2, buf.be16(off)? as u64);
-                ctx.uint(&MIP_LIFE, buf, off + 2, 2, buf.be16(off + 2)? as u64);
+                item(ctx, &MIP_SEQ, buf, off, 2)?;
+                item(ctx, &MIP_LIFE, buf, off + 2, 2)?;
                 mip_flags(ctx, buf, off + 4, buf.be16(off + 4)?);
                 off += 6;
                 for _ in 0..len.saturating_sub(6) / 4 {
-                    ctx.add(&MIP_COA, buf, off, 4, Value::V4(buf.array(off)?));
+                    item(ctx, &MIP_COA, buf, off, 4)?;
                     off += 4;
                 }
             }
             19 => {
                 for _ in 0..len {
-                    ctx.uint(&MIP_PREFIX_LENGTH, buf, off, 1, buf.u8(off)? as u64);
+                    item(ctx, &MIP_PREFIX_LENGTH, buf, off, 1)?;
                     off += 1;
                 }
             }
             24 => {
-                bytes_field(ctx, &MIP_CHALLENGE, buf, off, len)?;
+                item(ctx, &MIP_CHALLENGE, buf, off, len)?;
                 off += len;
             }
             _ => {
                 if len != 0 {
                     // Wireshark shows length - 4 bytes but skips length bytes.
-                    bytes_field(ctx, &MIP_CONTENT, buf, off, len.saturating_sub(4))?;
+                    item(ctx, &MIP_CONTENT, buf, off, len.saturating_sub(4))?;
                     off += len;
                 }
             }
@@ -707,7 +756,7 @@ pub(crate) fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<boo
     ctx.tree.enter();
     let version = ext.u8(0)? >> 4;
     ctx.uint(&EXT_VERSION, ext, 0, 1, version as u64);
-    ctx.uint(&EXT_RES, ext, 0, 2, (ext.be16(0)? & 0x0fff) as u64);
+    item(ctx, &EXT_RES, ext, 0, 2)?;
     let ck = ext.be16(2)?;
     ctx.uint(&EXT_CHECKSUM, ext, 2, 2, ck as u64);
     let status = if ck == 0 {
@@ -742,7 +791,7 @@ pub(crate) fn extensions<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>) -> Result<boo
             // Unknown object (RFC 5837 interface objects included): raw.
             ctx.uint(&EXT_CTYPE, ext, off + 3, 1, ctype as u64);
             if end > off + 4 {
-                bytes_field(ctx, &EXT_DATA, ext, off + 4, end - off - 4)?;
+                item(ctx, &EXT_DATA, ext, off + 4, end - off - 4)?;
             }
         }
         // `end` > `off` because obj_len >= 4 and at least 4 bytes remain.
@@ -764,7 +813,7 @@ fn mpls_stack<'a>(ctx: &mut Ctx<'a, '_>, ext: &Buf<'a>, mut off: usize, end: usi
         off += 4;
     }
     if off < end {
-        bytes_field(ctx, &MPLS_DATA, ext, off, end - off)?;
+        item(ctx, &MPLS_DATA, ext, off, end - off)?;
     }
     Ok(())
 }

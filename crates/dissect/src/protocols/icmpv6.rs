@@ -26,7 +26,7 @@ use std::fmt::Write;
 
 use wirecrab_core::{Base, Buf, BufError, FieldDef, FieldType as T, Severity, Value};
 
-use super::icmp::{fold, matched_reply, rest_from, sum16, EchoKey, EchoTable};
+use super::icmp::{fold, item, matched_reply, rest_from, sum16, EchoKey, EchoTable};
 use super::udp::CHECKSUM_STATUS_NAMES;
 use crate::columns::Address;
 use crate::ctx::{Ctx, Next};
@@ -122,6 +122,9 @@ static OPT_RDNSS_LIFETIME: FieldDef = FieldDef::new("icmpv6.opt.rdnss.lifetime",
 static OPT_RDNSS: FieldDef = FieldDef::new("icmpv6.opt.rdnss", "Recursive DNS Servers", T::Ipv6);
 static OPT_DNSSL_LIFETIME: FieldDef = FieldDef::new("icmpv6.opt.dnssl.lifetime", "Lifetime", T::U32);
 static OPT_DNSSL: FieldDef = FieldDef::new("icmpv6.opt.dnssl", "Domain Names", T::String);
+static OPT_PS_KEY_HASH: FieldDef = FieldDef::new("icmpv6.opt.ps.key_hash", "Key Hash", T::Bytes);
+static OPT_SIGNATURE: FieldDef =
+    FieldDef::new("icmpv6.opt.digital_signature_padding", "Digital Signature and Padding", T::None);
 static OPT_EFO: FieldDef = FieldDef::new("icmpv6.opt.efo", "Flags Expansion Option", T::U16).base(Base::Hex);
 static OPT_EFO_M: FieldDef =
     FieldDef::new("icmpv6.opt.efo.m", "Managed address configuration", T::Bool).mask(0x8000).tf("Set", "Not set");
@@ -313,7 +316,7 @@ pub static PROTOCOL: Protocol = Protocol {
         &OPT_PREFIX_FLAG_A, &OPT_PREFIX_FLAG_R, &OPT_PREFIX_FLAG_RSV, &OPT_PREFIX_VALID, &OPT_PREFIX_PREFERRED,
         &OPT_PREFIX, &OPT_REDIRECTED, &OPT_MTU, &OPT_NBMA_LIMIT, &OPT_ADV_INTERVAL, &OPT_HA_PREF, &OPT_HA_LIFETIME,
         &OPT_IPV6_ADDRESS, &OPT_ROUTE_FLAG, &OPT_ROUTE_PREF, &OPT_ROUTE_RSV, &OPT_ROUTE_LIFETIME,
-        &OPT_RDNSS_LIFETIME, &OPT_RDNSS, &OPT_DNSSL_LIFETIME, &OPT_DNSSL, &OPT_EFO, &OPT_EFO_M, &OPT_EFO_O,
+        &OPT_RDNSS_LIFETIME, &OPT_RDNSS, &OPT_DNSSL_LIFETIME, &OPT_DNSSL, &OPT_PS_KEY_HASH, &OPT_SIGNATURE, &OPT_EFO, &OPT_EFO_M, &OPT_EFO_O,
         &OPT_EFO_H, &OPT_EFO_PRF, &OPT_EFO_P, &OPT_EFO_RSV, &EXT_ECHO_SEQ, &EXT_ECHO_REQ_RES, &EXT_ECHO_REQ_LOCAL,
         &EXT_ECHO_RSP_STATE, &EXT_ECHO_RSP_RES, &EXT_ECHO_RSP_ACTIVE, &EXT_ECHO_RSP_IPV4, &EXT_ECHO_RSP_IPV6, &MLD_MRD, &MLD_MCAST, &MLD_MRC, &MLD_FLAG,
         &MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RSV, &MLD_QQI, &MLD_NB_SOURCES, &MLD_SOURCE, &MLDR_NB_RECORDS,
@@ -599,20 +602,30 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
             } else {
                 bytes(ctx, &RESERVED, &buf, 4, 4)?;
             }
+            let inner = rest_from(&buf, 8)?;
+            inner.u8(0)?;
+            // Wireshark dissects the extensions after the quoted packet; here
+            // they come first, so an error in them is only reported after,
+            // and not when the quoted packet is cut short: that one stops
+            // Wireshark before the extensions.
+            let mut err = None;
             if words > 0 {
-                // Wireshark dissects these after the quoted packet; only the
-                // tree order differs here.
-                super::icmp::extensions(ctx, &rest_from(&buf, 8 + 8 * words as usize)?)?;
+                let depth = ctx.tree.depth();
+                err = rest_from(&buf, 8 + 8 * words as usize)
+                    .and_then(|ext| super::icmp::extensions(ctx, &ext))
+                    .err()
+                    .filter(|_| !inner.is_truncated());
+                ctx.tree.set_depth(depth);
             }
-            return contained(ctx, buf.from(8));
+            return contained(ctx, inner, err);
         }
         PACKET_TOO_BIG => {
-            ctx.uint(&MTU, &buf, 4, 4, buf.be32(4)? as u64);
-            return contained(ctx, buf.from(8));
+            item(ctx, &MTU, &buf, 4, 4)?;
+            return contained(ctx, rest_from(&buf, 8)?, None);
         }
         PARAM_PROBLEM => {
-            ctx.uint(&POINTER, &buf, 4, 4, buf.be32(4)? as u64);
-            return contained(ctx, buf.from(8));
+            item(ctx, &POINTER, &buf, 4, 4)?;
+            return contained(ctx, rest_from(&buf, 8)?, None);
         }
         MLD_QUERY | MLD_REPORT | MLD_DONE => mld(ctx, &buf, ty)?,
         ROUTER_SOLICIT | IND_SOLICIT | IND_ADVERT => {
@@ -638,26 +651,26 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
         }
         REDIRECT => {
             bytes(ctx, &RESERVED, &buf, 4, 4)?;
-            ctx.add(&RD_TARGET, &buf, 8, 16, Value::V6(buf.array(8)?));
-            ctx.add(&RD_DESTINATION, &buf, 24, 16, Value::V6(buf.array(24)?));
+            item(ctx, &RD_TARGET, &buf, 8, 16)?;
+            item(ctx, &RD_DESTINATION, &buf, 24, 16)?;
             redirected = nd_options(ctx, &buf, 40, ty)?;
         }
         MLDV2_REPORT => mldv2_report(ctx, &buf)?,
         DHAAD_REQUEST | MOBILE_PREFIX_SOLICIT => {
-            ctx.uint(&MIP6_ID, &buf, 4, 2, buf.be16(4)? as u64);
+            item(ctx, &MIP6_ID, &buf, 4, 2)?;
             bytes(ctx, &RESERVED, &buf, 6, 2)?;
         }
         DHAAD_REPLY => {
-            ctx.uint(&MIP6_ID, &buf, 4, 2, buf.be16(4)? as u64);
+            item(ctx, &MIP6_ID, &buf, 4, 2)?;
             bytes(ctx, &RESERVED, &buf, 6, 2)?;
             off = 8;
             while buf.len() > off {
-                ctx.add(&MIP6_HA_ADDRESS, &buf, off, 16, Value::V6(buf.array(off)?));
+                item(ctx, &MIP6_HA_ADDRESS, &buf, off, 16)?;
                 off += 16;
             }
         }
         MOBILE_PREFIX_ADVERT => {
-            ctx.uint(&MIP6_ID, &buf, 4, 2, buf.be16(4)? as u64);
+            item(ctx, &MIP6_ID, &buf, 4, 2)?;
             let flags = buf.be16(6)?;
             ctx.uint(&MIP6_FLAG, &buf, 6, 2, flags as u64);
             ctx.tree.enter();
@@ -668,8 +681,8 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
             redirected = nd_options(ctx, &buf, 8, ty)?;
         }
         MCAST_ROUTER_ADVERT => {
-            ctx.uint(&MRD_QUERY_INTERVAL, &buf, 4, 2, buf.be16(4)? as u64);
-            ctx.uint(&MRD_ROBUSTNESS, &buf, 6, 2, buf.be16(6)? as u64);
+            item(ctx, &MRD_QUERY_INTERVAL, &buf, 4, 2)?;
+            item(ctx, &MRD_ROBUSTNESS, &buf, 6, 2)?;
         }
         MCAST_ROUTER_SOLICIT | MCAST_ROUTER_TERM => {}
         150 | 154 => {
@@ -701,7 +714,7 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
     let _ = (off, code);
     ctx.close();
     match redirected {
-        Some(inner) => contained(ctx, inner),
+        Some(inner) => contained(ctx, inner, None),
         None => Ok(Next::Done),
     }
 }
@@ -710,25 +723,24 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
 /// extension structure that Wireshark dissects through the ICMP dissector's
 /// handle (hence an "icmp" layer, or "data" when it refuses).
 fn extended_echo<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8) -> Result<Next<'a>, BufError> {
-    ctx.uint(&ECHO_ID, &buf, 4, 2, buf.be16(4)? as u64);
-    ctx.uint(&EXT_ECHO_SEQ, &buf, 6, 1, buf.u8(6)? as u64);
-    let b = buf.u8(7)?;
+    item(ctx, &ECHO_ID, &buf, 4, 2)?;
+    item(ctx, &EXT_ECHO_SEQ, &buf, 6, 1)?;
     if ty == 160 {
-        ctx.uint(&EXT_ECHO_REQ_RES, &buf, 7, 1, (b >> 1) as u64);
-        ctx.flag(&EXT_ECHO_REQ_LOCAL, &buf, 7, 1, b & 1 != 0);
+        item(ctx, &EXT_ECHO_REQ_RES, &buf, 7, 1)?;
+        item(ctx, &EXT_ECHO_REQ_LOCAL, &buf, 7, 1)?;
         let ext = rest_from(&buf, 8)?;
-        if super::icmp::extensions(ctx, &ext)? {
-            ctx.layer("icmp");
-        } else {
+        // The layer is there while the extension dissector runs (and stays if
+        // it fails); a refusal takes it back and shows the bytes as data.
+        ctx.layer("icmp");
+        if !super::icmp::extensions(ctx, &ext)? {
+            ctx.layers.pop();
             ctx.close();
             return Ok(Next::Data(ext));
         }
     } else {
-        ctx.uint(&EXT_ECHO_RSP_STATE, &buf, 7, 1, (b >> 5) as u64);
-        ctx.uint(&EXT_ECHO_RSP_RES, &buf, 7, 1, ((b >> 3) & 3) as u64);
-        ctx.flag(&EXT_ECHO_RSP_ACTIVE, &buf, 7, 1, b & 4 != 0);
-        ctx.flag(&EXT_ECHO_RSP_IPV4, &buf, 7, 1, b & 2 != 0);
-        ctx.flag(&EXT_ECHO_RSP_IPV6, &buf, 7, 1, b & 1 != 0);
+        for f in [&EXT_ECHO_RSP_STATE, &EXT_ECHO_RSP_RES, &EXT_ECHO_RSP_ACTIVE, &EXT_ECHO_RSP_IPV4, &EXT_ECHO_RSP_IPV6] {
+            item(ctx, f, &buf, 7, 1)?;
+        }
     }
     ctx.close();
     Ok(Next::Done)
@@ -750,10 +762,14 @@ fn undecoded<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8, off: usize) {
 }
 
 /// The packet quoted by an error message (or a Redirected Header option):
-/// IPv6 when it looks like IPv6, else raw data.
-fn contained<'a>(ctx: &mut Ctx<'a, '_>, inner: Buf<'a>) -> Result<Next<'a>, BufError> {
+/// IPv6 when it looks like IPv6, else raw data. `err` is an error met after
+/// it in Wireshark's order, reported before the columns freeze.
+fn contained<'a>(ctx: &mut Ctx<'a, '_>, inner: Buf<'a>, err: Option<BufError>) -> Result<Next<'a>, BufError> {
     let v = inner.u8(0)?;
     ctx.close();
+    if let Some(e) = err {
+        ctx.malformed("icmpv6", e);
+    }
     // The quotation must not take over the columns, and the layers below
     // need to know they are reading one.
     ctx.pinfo.in_error = true;
@@ -765,20 +781,13 @@ fn contained<'a>(ctx: &mut Ctx<'a, '_>, inner: Buf<'a>) -> Result<Next<'a>, BufE
     }
 }
 
-/// A bytes field that, like Wireshark's, fails when its bytes are missing.
+/// A bytes or text-only field, added as Wireshark does (see [`item`]).
 fn bytes<'a>(ctx: &mut Ctx<'a, '_>, f: &'static FieldDef, buf: &Buf<'a>, off: usize, len: usize) -> Result<(), BufError> {
-    buf.slice(off, len)?;
-    ctx.bytes(f, buf, off, len);
-    Ok(())
+    item(ctx, f, buf, off, len).map(|_| ())
 }
 
-/// A text-only item (reserved bits, padding): Wireshark adds an FT_NONE field.
-fn none_field<'a>(ctx: &mut Ctx<'a, '_>, f: &'static FieldDef, buf: &Buf<'a>, off: usize, len: usize) -> Result<(), BufError> {
-    buf.slice(off, len)?;
-    ctx.add(f, buf, off, len, Value::None);
-    Ok(())
-}
-
+/// An address that is read whatever the tree wants (Wireshark puts it in
+/// the Info column or a label).
 fn ipv6<'a>(ctx: &mut Ctx<'a, '_>, f: &'static FieldDef, buf: &Buf<'a>, off: usize) -> Result<[u8; 16], BufError> {
     let a = buf.array::<16>(off)?;
     ctx.add(f, buf, off, 16, Value::V6(a));
@@ -786,7 +795,7 @@ fn ipv6<'a>(ctx: &mut Ctx<'a, '_>, f: &'static FieldDef, buf: &Buf<'a>, off: usi
 }
 
 fn router_advert<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<(), BufError> {
-    ctx.uint(&RA_HOP_LIMIT, buf, 4, 1, buf.u8(4)? as u64);
+    item(ctx, &RA_HOP_LIMIT, buf, 4, 1)?;
     let f = buf.u8(5)?;
     ctx.uint(&RA_FLAG, buf, 5, 1, f as u64);
     ctx.tree.enter();
@@ -797,9 +806,9 @@ fn router_advert<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<(), BufErro
     ctx.flag(&RA_FLAG_P, buf, 5, 1, f & 0x04 != 0);
     ctx.uint(&RA_FLAG_RSV, buf, 5, 1, (f & 0x03) as u64);
     ctx.tree.leave();
-    ctx.uint(&RA_ROUTER_LIFETIME, buf, 6, 2, buf.be16(6)? as u64);
-    ctx.uint(&RA_REACHABLE, buf, 8, 4, buf.be32(8)? as u64);
-    ctx.uint(&RA_RETRANS, buf, 12, 4, buf.be32(12)? as u64);
+    item(ctx, &RA_ROUTER_LIFETIME, buf, 6, 2)?;
+    item(ctx, &RA_REACHABLE, buf, 8, 4)?;
+    item(ctx, &RA_RETRANS, buf, 12, 4)?;
     Ok(())
 }
 
@@ -836,9 +845,9 @@ fn neighbor_advert<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<(), BufEr
 /// MLDv1 (RFC 2710) messages, or an MLDv2 query (RFC 3810 §5.1) when long enough.
 fn mld<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8) -> Result<(), BufError> {
     if ty != MLD_QUERY || buf.len() < MLDV2_QUERY_MINLEN {
-        ctx.uint(&MLD_MRD, buf, 4, 2, buf.be16(4)? as u64);
+        item(ctx, &MLD_MRD, buf, 4, 2)?;
         bytes(ctx, &RESERVED, buf, 6, 2)?;
-        ipv6(ctx, &MLD_MCAST, buf, 8)?;
+        item(ctx, &MLD_MCAST, buf, 8, 16)?;
         return Ok(());
     }
     // Codes of 32768 and up are floating point: mantissa and exponent.
@@ -848,7 +857,7 @@ fn mld<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8) -> Result<(), BufError>
     }
     ctx.uint(&MLD_MRC, buf, 4, 2, mrc);
     bytes(ctx, &RESERVED, buf, 6, 2)?;
-    ipv6(ctx, &MLD_MCAST, buf, 8)?;
+    item(ctx, &MLD_MCAST, buf, 8, 16)?;
     let f = buf.u8(24)?;
     ctx.uint(&MLD_FLAG, buf, 24, 1, f as u64);
     ctx.tree.enter();
@@ -865,7 +874,7 @@ fn mld<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8) -> Result<(), BufError>
     ctx.uint(&MLD_NB_SOURCES, buf, 26, 2, n as u64);
     // Each source must be there: a bogus count ends at the first missing one.
     for k in 0..n as usize {
-        ipv6(ctx, &MLD_SOURCE, buf, 28 + 16 * k)?;
+        item(ctx, &MLD_SOURCE, buf, 28 + 16 * k, 16)?;
     }
     Ok(())
 }
@@ -873,7 +882,7 @@ fn mld<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8) -> Result<(), BufError>
 /// MLDv2 report (RFC 3810 §5.2): multicast address records.
 fn mldv2_report<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<(), BufError> {
     bytes(ctx, &RESERVED, buf, 4, 2)?;
-    ctx.uint(&MLDR_NB_RECORDS, buf, 6, 2, buf.be16(6)? as u64);
+    item(ctx, &MLDR_NB_RECORDS, buf, 6, 2)?;
     let mut off = 8;
     // Each record takes at least 20 bytes or fails a read, so this ends.
     while off < buf.reported_len() {
@@ -900,7 +909,7 @@ fn mldv2_report<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<(), BufError
         });
         off += 20;
         for _ in 0..n {
-            ipv6(ctx, &MLDR_SOURCE, buf, off)?;
+            item(ctx, &MLDR_SOURCE, buf, off, 16)?;
             off += 16;
         }
         if aux > 0 {
@@ -918,7 +927,7 @@ fn nd_options<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, mut off: usize, ty: u8) 
     let mut redirected = None;
     while buf.reported_len() > off {
         let len = buf.u8(off + 1)? as usize * 8;
-        let idx = ctx.add(&OPT, buf, off, len.min(buf.len().saturating_sub(off)), Value::None);
+        let idx = item(ctx, &OPT, buf, off, len)?;
         ctx.tree.enter();
         let otype = buf.u8(off)?;
         ctx.uint(&OPT_TYPE, buf, off, 1, otype as u64);
@@ -993,17 +1002,17 @@ fn nd_option<'a>(
             ctx.tree.leave();
             ctx.uint(&OPT_PREFIX_VALID, buf, o + 2, 4, buf.be32(o + 2)? as u64);
             ctx.uint(&OPT_PREFIX_PREFERRED, buf, o + 6, 4, buf.be32(o + 6)? as u64);
-            none_field(ctx, &OPT_RESERVED, buf, o + 10, 4)?;
+            bytes(ctx, &OPT_RESERVED, buf, o + 10, 4)?;
             let p = ipv6(ctx, &OPT_PREFIX, buf, o + 14)?;
             let _ = write!(label, " : {}/{plen}", std::net::Ipv6Addr::from(p));
             o + 30
         }
         4 => {
-            none_field(ctx, &OPT_RESERVED, buf, o, 6)?;
+            bytes(ctx, &OPT_RESERVED, buf, o, 6)?;
             if len <= 8 {
                 return Ok(o + 6);
             }
-            none_field(ctx, &OPT_REDIRECTED, buf, o + 6, len - 8)?;
+            bytes(ctx, &OPT_REDIRECTED, buf, o + 6, len - 8)?;
             let inner = buf.sub(o + 6, len - 8);
             // Wireshark's IPv6 dissector reports only the datagram's own
             // length as used: padding after it becomes "unknown data".
@@ -1016,7 +1025,7 @@ fn nd_option<'a>(
             o + 6 + used
         }
         5 => {
-            none_field(ctx, &OPT_RESERVED, buf, o, 2)?;
+            bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
             let mtu = buf.be32(o + 2)?;
             ctx.uint(&OPT_MTU, buf, o + 2, 4, mtu as u64);
             let _ = write!(label, " : {mtu}");
@@ -1026,25 +1035,25 @@ fn nd_option<'a>(
             let limit = buf.u8(o)?;
             ctx.uint(&OPT_NBMA_LIMIT, buf, o, 1, limit as u64);
             let _ = write!(label, " : {limit}");
-            none_field(ctx, &OPT_RESERVED, buf, o, 1)?;
-            none_field(ctx, &OPT_RESERVED, buf, o + 1, 4)?;
+            bytes(ctx, &OPT_RESERVED, buf, o, 1)?;
+            bytes(ctx, &OPT_RESERVED, buf, o + 1, 4)?;
             o + 5
         }
         7 => {
-            none_field(ctx, &OPT_RESERVED, buf, o, 2)?;
+            bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
             let v = buf.be32(o + 2)?;
             ctx.uint(&OPT_ADV_INTERVAL, buf, o + 2, 4, v as u64);
             let _ = write!(label, " : {v}");
             o + 6
         }
         8 => {
-            none_field(ctx, &OPT_RESERVED, buf, o, 2)?;
-            ctx.uint(&OPT_HA_PREF, buf, o + 2, 2, buf.be16(o + 2)? as u64);
-            ctx.uint(&OPT_HA_LIFETIME, buf, o + 4, 2, buf.be16(o + 4)? as u64);
+            bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
+            item(ctx, &OPT_HA_PREF, buf, o + 2, 2)?;
+            item(ctx, &OPT_HA_LIFETIME, buf, o + 4, 2)?;
             o + 6
         }
         9 | 10 => {
-            none_field(ctx, &OPT_RESERVED, buf, o, 6)?;
+            bytes(ctx, &OPT_RESERVED, buf, o, 6)?;
             let mut p = o + 6;
             while p < off + len {
                 let a = ipv6(ctx, &OPT_IPV6_ADDRESS, buf, p)?;
@@ -1055,7 +1064,7 @@ fn nd_option<'a>(
         }
         24 => route_info(ctx, buf, o, len, label)?,
         25 => {
-            none_field(ctx, &OPT_RESERVED, buf, o, 2)?;
+            bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
             ctx.uint(&OPT_RDNSS_LIFETIME, buf, o + 2, 4, buf.be32(o + 2)? as u64);
             let mut p = o + 6;
             while p < off + len {
@@ -1080,6 +1089,13 @@ fn nd_option<'a>(
             o + 6
         }
         31 => dnssl(ctx, buf, o, off + len, label)?,
+        32 => {
+            // Proxy Signature (RFC 6496): key hash, then signature and padding.
+            bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
+            bytes(ctx, &OPT_PS_KEY_HASH, buf, o + 2, 16)?;
+            bytes(ctx, &OPT_SIGNATURE, buf, o + 18, len.saturating_sub(20))?;
+            off + len
+        }
         _ => {
             ctx.expert(
                 &UNDECODED_OPTION,
@@ -1120,13 +1136,13 @@ fn link_layer_option<'a>(
     } else if len == 16 && buf.be32(o + 8)? == 0 && buf.be16(o + 12)? == 0 {
         let eui = buf.array::<8>(o)?;
         let own_eui = if source { &OPT_SRC_LINKADDR_EUI64 } else { &OPT_TARGET_LINKADDR_EUI64 };
-        ctx.bytes(&OPT_LINKADDR_EUI64, buf, o, 8);
-        ctx.bytes(own_eui, buf, o, 8);
+        item(ctx, &OPT_LINKADDR_EUI64, buf, o, 8)?;
+        item(ctx, own_eui, buf, o, 8)?;
         if source {
-            ctx.bytes(&OPT_LINKADDR, buf, o, 8);
-            ctx.bytes(&OPT_SRC_LINKADDR, buf, o, 8);
+            item(ctx, &OPT_LINKADDR, buf, o, 8)?;
+            item(ctx, &OPT_SRC_LINKADDR, buf, o, 8)?;
         }
-        ctx.add(&OPT_PADDING, buf, o + 8, 6, Value::None);
+        item(ctx, &OPT_PADDING, buf, o + 8, 6)?;
         let mut m = String::new();
         crate::names::write_hex_bytes(&mut m, &eui, Some(':'));
         // Wireshark says "from" for both options here.
@@ -1136,8 +1152,8 @@ fn link_layer_option<'a>(
         }
         let _ = write!(label, " : {m}");
     } else {
-        bytes(ctx, &OPT_LINKADDR, buf, o, len - 2)?;
-        ctx.bytes(own, buf, o, len - 2);
+        item(ctx, &OPT_LINKADDR, buf, o, len - 2)?;
+        item(ctx, own, buf, o, len - 2)?;
     }
     Ok(o - 2 + len)
 }
@@ -1178,12 +1194,12 @@ fn route_info<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, o: usize, len: usize, la
 
 /// DNS Search List (RFC 8106 §5.2): uncompressed names, zero-padded.
 fn dnssl<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, o: usize, end: usize, label: &mut String) -> Result<usize, BufError> {
-    none_field(ctx, &OPT_RESERVED, buf, o, 2)?;
+    bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
     ctx.uint(&OPT_DNSSL_LIFETIME, buf, o + 2, 4, buf.be32(o + 2)? as u64);
     let mut p = o + 6;
     while p < end {
         if buf.u8(p)? == 0 {
-            none_field(ctx, &OPT_PADDING, buf, p, end - p)?;
+            bytes(ctx, &OPT_PADDING, buf, p, end - p)?;
             return Ok(end);
         }
         let (name, used) = dns_name(buf, p)?;
@@ -1205,13 +1221,16 @@ fn dns_name(buf: &Buf<'_>, off: usize) -> Result<(String, usize), BufError> {
         if l == 0 {
             break;
         }
-        if l >= 0x40 {
-            // A pointer (or a reserved label type) ends the name.
-            if l >= 0xc0 {
-                buf.u8(p)?;
-                p += 1;
-            }
+        if l >= 0xc0 {
+            // A compression pointer ends the name (not followed: see above).
+            buf.u8(p)?;
+            p += 1;
             break;
+        }
+        if l >= 0x40 {
+            // Extended (RFC 6891) and reserved label types: Wireshark's DNS
+            // name reader gives up on the packet.
+            return Err(BufError::Malformed { offset: buf.base() + p - 1, wanted: 1, reported: 0 });
         }
         let label = buf.slice(p, l)?;
         if !name.is_empty() {

@@ -14,7 +14,7 @@ use crate::registry::Protocol;
 
 static VLAN: FieldDef = FieldDef::new("vlan", "802.1Q Virtual LAN", T::Protocol);
 static PRIORITY: FieldDef = FieldDef::new("vlan.priority", "Priority", T::U16).mask(0xe000);
-static DEI: FieldDef = FieldDef::new("vlan.dei", "DEI", T::Bool).mask(0x1000);
+static DEI: FieldDef = FieldDef::new("vlan.dei", "DEI", T::Bool).mask(0x1000).width(16);
 static ID: FieldDef = FieldDef::new("vlan.id", "ID", T::U16).mask(0x0fff);
 static ETYPE: FieldDef = FieldDef::new("vlan.etype", "Type", T::U16).base(Base::Hex).names(super::eth::ETHERTYPES);
 static LEN: FieldDef = FieldDef::new("vlan.len", "Length", T::U16);

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark wirecrab against tshark (and cat) on the same capture, in the same run.
+#
+#   bash bench/run.sh [DATA_DIR]        # default /tmp/wirecrab-bench
+#   BIG_MB=256 RUNS=3 bash bench/run.sh
+#
+# Builds the reference captures with ../shared/bench/make-captures.sh (real
+# loopback traffic; BIG_MB, default 1024, and a 128 MiB one for the memory
+# comparison), then times each pair with hyperfine and prints ratios and peak
+# RSS. Absolute times differ between machines; the ratios are what to compare.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SHARED="${SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
+DATA="${1:-/tmp/wirecrab-bench}"
+BIG_MB="${BIG_MB:-1024}"
+RUNS="${RUNS:-3}"
+SMALL_MB="${SMALL_MB:-128}"
+
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v tshark >/dev/null || need+=(tshark)
+[ -x /usr/bin/time ] || need+=(time)
+if ((${#need[@]})); then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+(cd "$ROOT" && cargo build --release --quiet)
+W="$ROOT/target/release/wirecrab"
+
+BIG_MB="$BIG_MB" PARTS=big bash "$SHARED/bench/make-captures.sh" "$DATA/big-$BIG_MB" >&2
+BIG_MB="$SMALL_MB" PARTS=big bash "$SHARED/bench/make-captures.sh" "$DATA/big-$SMALL_MB" >&2
+F="$DATA/big-$BIG_MB/big/big.pcap"
+SMALL="$DATA/big-$SMALL_MB/big/big.pcap"
+OUT="$DATA/results"
+mkdir -p "$OUT"
+
+FIELDS="-T fields -e ip.src -e tcp.srcport -e dns.qry.name"
+pair() { # name, ours, theirs
+    hyperfine --style basic --runs "$RUNS" --warmup 1 --export-json "$OUT/$1.json" \
+        -n wirecrab "$2" -n peer "$3" >&2
+}
+pair default "$W -r $F > /dev/null" "tshark -r $F > /dev/null 2>&1"
+pair fields "$W -r $F $FIELDS > /dev/null" "tshark -r $F $FIELDS > /dev/null 2>&1"
+pair quiet "$W -r $F -q" "cat $F > /dev/null"
+
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+{
+    echo "rss_default_kb $(rss "$W" -r "$F")"
+    echo "rss_fields_kb $(rss "$W" -r "$F" $FIELDS)"
+    echo "rss_quiet_kb $(rss "$W" -r "$F" -q)"
+    echo "rss_default_small_kb $(rss "$W" -r "$SMALL")"
+    echo "rss_tshark_default_kb $(rss tshark -r "$F")"
+} > "$OUT/rss.txt"
+
+python3 - "$OUT" "$F" "$SMALL" <<'PY'
+import json, os, sys
+out, big, small = sys.argv[1:4]
+def mean(name, who):
+    d = json.load(open(os.path.join(out, name + ".json")))
+    return next(r["mean"] for r in d["results"] if r["command"] == who)
+rss = dict(l.split() for l in open(os.path.join(out, "rss.txt")))
+print(f"capture: {big} ({os.path.getsize(big)/2**20:.0f} MiB); small: {small} ({os.path.getsize(small)/2**20:.0f} MiB)")
+print(f"{'command':<42}{'wirecrab s':>11}{'peer s':>10}{'ratio':>9}")
+for name, label, peer in [("default", "-r F > /dev/null", "tshark"), ("fields", "-T fields -e ip.src -e tcp.srcport -e dns.qry.name", "tshark"), ("quiet", "-q", "cat")]:
+    w, p = mean(name, "wirecrab"), mean(name, "peer")
+    print(f"{label:<42}{w:>11.3f}{p:>10.3f}{p/w:>8.1f}x  (vs {peer})")
+kb = lambda k: int(rss[k]) / 1024
+print(f"peak RSS MiB: default {kb('rss_default_kb'):.1f}, fields {kb('rss_fields_kb'):.1f}, quiet {kb('rss_quiet_kb'):.1f}, "
+      f"default on the small capture {kb('rss_default_small_kb'):.1f}, tshark default {kb('rss_tshark_default_kb'):.1f}")
+PY
