@@ -17,6 +17,7 @@ pub mod protocols;
 mod registry;
 mod state;
 mod tables;
+pub mod tcp_analysis;
 
 pub use columns::{Address, Columns};
 pub use ctx::{Ctx, Next, PacketInfo};

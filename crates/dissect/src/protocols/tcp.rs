@@ -29,6 +29,7 @@ use std::fmt::Write;
 use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Timestamp, Value};
 
 use crate::columns::Address;
+use crate::tcp_analysis::{analyze, flag, write_prefixes, Analysis, Flow, Segment};
 use crate::ctx::{Ctx, Next};
 use crate::registry::Protocol;
 
@@ -77,6 +78,25 @@ static TSECR: FieldDef = FieldDef::new("tcp.options.timestamp.tsecr", "Timestamp
 static TIME_RELATIVE: FieldDef = FieldDef::new("tcp.time_relative", "Time since first frame in this TCP stream", T::RelTime);
 static TIME_DELTA: FieldDef = FieldDef::new("tcp.time_delta", "Time since previous frame in this TCP stream", T::RelTime);
 static PAYLOAD: FieldDef = FieldDef::new("tcp.payload", "TCP payload", T::Bytes);
+static ANALYSIS: FieldDef = FieldDef::new("tcp.analysis", "SEQ/ACK analysis", T::None);
+static ANALYSIS_FLAGS: FieldDef = FieldDef::new("tcp.analysis.flags", "TCP Analysis Flags", T::None);
+static A_RETRANSMISSION: FieldDef = FieldDef::new("tcp.analysis.retransmission", "This frame is a (suspected) retransmission", T::None);
+static A_FAST_RETRANSMISSION: FieldDef = FieldDef::new("tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission", T::None);
+static A_SPURIOUS: FieldDef = FieldDef::new("tcp.analysis.spurious_retransmission", "This frame is a (suspected) spurious retransmission", T::None);
+static A_OUT_OF_ORDER: FieldDef = FieldDef::new("tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment", T::None);
+static A_LOST: FieldDef = FieldDef::new("tcp.analysis.lost_segment", "Previous segment(s) not captured (common at capture start)", T::None);
+static A_ACK_LOST: FieldDef = FieldDef::new("tcp.analysis.ack_lost_segment", "ACKed segment that wasn't captured (common at capture start)", T::None);
+static A_DUP_ACK: FieldDef = FieldDef::new("tcp.analysis.duplicate_ack", "Duplicate ACK", T::None);
+static A_DUP_ACK_NUM: FieldDef = FieldDef::new("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", T::U32);
+static A_DUP_ACK_FRAME: FieldDef = FieldDef::new("tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", T::FrameNum);
+static A_ZERO_WINDOW: FieldDef = FieldDef::new("tcp.analysis.zero_window", "TCP Zero Window segment", T::None);
+static A_ZWP: FieldDef = FieldDef::new("tcp.analysis.zero_window_probe", "TCP Zero Window Probe", T::None);
+static A_ZWP_ACK: FieldDef = FieldDef::new("tcp.analysis.zero_window_probe_ack", "TCP Zero Window Probe Ack", T::None);
+static A_WINDOW_FULL: FieldDef = FieldDef::new("tcp.analysis.window_full", "TCP window specified by the receiver is now completely full", T::None);
+static A_WINDOW_UPDATE: FieldDef = FieldDef::new("tcp.analysis.window_update", "TCP window update", T::None);
+static A_KEEP_ALIVE: FieldDef = FieldDef::new("tcp.analysis.keep_alive", "TCP keep-alive segment", T::None);
+static A_KEEP_ALIVE_ACK: FieldDef = FieldDef::new("tcp.analysis.keep_alive_ack", "ACK to a TCP keep-alive segment", T::None);
+static A_REUSED_PORTS: FieldDef = FieldDef::new("tcp.analysis.reused_ports", "A new tcp session is started with the same ports as an earlier session in this trace", T::None);
 static BOGUS_HDR_LEN: FieldDef = FieldDef::new("tcp.bogus_header_length", "Bogus TCP Header Length", T::None);
 
 static OPTION_KINDS: &[(u64, &str)] = &[
@@ -102,7 +122,9 @@ pub static PROTOCOL: Protocol = Protocol {
         &FLAG_AE, &FLAG_CWR, &FLAG_ECE, &FLAG_URG, &FLAG_ACK, &FLAG_PUSH, &FLAG_RESET, &FLAG_SYN, &FLAG_FIN, &FLAGS_STR,
         &WIN_VALUE, &WIN, &WIN_SCALE, &CHECKSUM, &CHECKSUM_STATUS, &URGENT, &OPTIONS, &OPTION_KIND, &OPTION_LEN,
         &MSS_VAL, &WS_SHIFT, &WS_MULT, &SACK_PERM, &SACK_LE, &SACK_RE, &SACK_COUNT, &TSVAL, &TSECR, &TIME_RELATIVE,
-        &TIME_DELTA, &PAYLOAD, &BOGUS_HDR_LEN,
+        &TIME_DELTA, &PAYLOAD, &BOGUS_HDR_LEN, &ANALYSIS, &ANALYSIS_FLAGS, &A_RETRANSMISSION, &A_FAST_RETRANSMISSION,
+        &A_SPURIOUS, &A_OUT_OF_ORDER, &A_LOST, &A_ACK_LOST, &A_DUP_ACK, &A_DUP_ACK_NUM, &A_DUP_ACK_FRAME, &A_ZERO_WINDOW,
+        &A_ZWP, &A_ZWP_ACK, &A_WINDOW_FULL, &A_WINDOW_UPDATE, &A_KEEP_ALIVE, &A_KEEP_ALIVE_ACK, &A_REUSED_PORTS,
     ],
     dissect,
     register: |t| t.ip_proto(6, &PROTOCOL),
@@ -120,17 +142,21 @@ struct DirState {
     base: Option<u32>,
     syn_ws: Option<Option<u8>>,
     scale: i32,
+    flow: Flow,
 }
 
 impl Default for DirState {
     fn default() -> Self {
-        DirState { base: None, syn_ws: None, scale: -1 }
+        DirState { base: None, syn_ws: None, scale: -1, flow: Flow::default() }
     }
 }
 
 struct Conv {
     stream: u32,
     dirs: [DirState; 2],
+    /// Time of the latest SYN, and the handshake's round trip once known.
+    syn_time: Option<Timestamp>,
+    first_rtt: Option<i128>,
     first: Timestamp,
     prev: Timestamp,
 }
@@ -156,9 +182,23 @@ struct Seen {
     scale: i32,
     first: Timestamp,
     prev: Timestamp,
+    analysis: Analysis,
 }
 
-fn track(ctx: &mut Ctx<'_, '_>, sport: u16, dport: u16, seq: u32, ack: u32, flags: u16, ws: Option<u8>) -> Seen {
+/// What [`track`] needs to know about the segment.
+struct Header {
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    ack: u32,
+    flags: u16,
+    ws: Option<u8>,
+    win: u16,
+    seg_len: u32,
+}
+
+fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
+    let Header { sport, dport, seq, ack, flags, ws, .. } = *h;
     let (a, b, forward) = super::udp::conv_key(ctx.pinfo.net_src, sport, ctx.pinfo.net_dst, dport);
     let d = if forward { 0 } else { 1 };
     let ts = ctx.meta.ts;
@@ -171,14 +211,16 @@ fn track(ctx: &mut Ctx<'_, '_>, sport: u16, dport: u16, seq: u32, ack: u32, flag
     let fresh = |n: &mut u32| {
         let stream = *n;
         *n += 1;
-        Conv { stream, dirs: Default::default(), first: ts, prev: ts }
+        Conv { stream, dirs: Default::default(), syn_time: None, first_rtt: None, first: ts, prev: ts }
     };
+    let mut reused = false;
     let c = match st.convs.entry((a, b)) {
         std::collections::hash_map::Entry::Occupied(o) => {
             let c = o.into_mut();
             // A new SYN with another initial sequence number: the ports were reused.
             if pure_syn && c.dirs[d].base.is_some_and(|base| base != seq) {
                 *c = fresh(next_stream);
+                reused = true;
             }
             c
         }
@@ -208,10 +250,28 @@ fn track(ctx: &mut Ctx<'_, '_>, sport: u16, dport: u16, seq: u32, ack: u32, flag
         }
     }
     let ack_base = c.dirs[rev_d].base.unwrap_or(0);
+    let rel_seq = seq.wrapping_sub(base);
+    let rel_ack = if flags & ACKF != 0 { ack.wrapping_sub(ack_base) } else { 0 };
+    if flags & SYN != 0 {
+        c.syn_time = Some(ts);
+    } else if flags & ACKF != 0 && c.first_rtt.is_none() {
+        if let Some(t) = c.syn_time {
+            c.first_rtt = Some(ts.since(t));
+        }
+    }
+    let rev_scale = c.dirs[rev_d].scale;
+    let [d0, d1] = &mut c.dirs;
+    let (fwd, rev) = if d == 0 { (d0, d1) } else { (d1, d0) };
+    let segment = Segment { frame: ctx.meta.number, ts, seq: rel_seq, ack: rel_ack, len: h.seg_len, flags, window: h.win as u32 };
+    let mut analysis = analyze(&mut fwd.flow, &mut rev.flow, rev_scale, c.first_rtt, &segment);
+    if reused {
+        analysis.flags |= flag::REUSED_PORTS;
+    }
     let seen = Seen {
+        analysis,
         stream: c.stream,
-        rel_seq: seq.wrapping_sub(base),
-        rel_ack: if flags & ACKF != 0 { ack.wrapping_sub(ack_base) } else { 0 },
+        rel_seq,
+        rel_ack,
         ack_base,
         scale: c.dirs[d].scale,
         first: c.first,
@@ -283,9 +343,18 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let ws = opts.and_then(|o| find_wscale(o));
     let in_error = ctx.pinfo.in_error;
     let seen = if in_error {
-        Seen { stream: 0, rel_seq: seq, rel_ack: ack, ack_base: 0, scale: -1, first: ctx.meta.ts, prev: ctx.meta.ts }
+        Seen {
+            stream: 0,
+            rel_seq: seq,
+            rel_ack: ack,
+            ack_base: 0,
+            scale: -1,
+            first: ctx.meta.ts,
+            prev: ctx.meta.ts,
+            analysis: Analysis::default(),
+        }
     } else {
-        track(ctx, sport, dport, seq, ack, flags, ws)
+        track(ctx, &Header { sport, dport, seq, ack, flags, ws, win, seg_len })
     };
     let win_calc = if seen.scale >= 0 && flags & SYN == 0 { (win as u32) << seen.scale } else { win as u32 };
     ctx.label(idx, |s| {
@@ -323,9 +392,11 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         ctx.add(&TIME_RELATIVE, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.first) as i64));
         ctx.add(&TIME_DELTA, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.prev) as i64));
     }
+    analysis_fields(ctx, &buf, &seen.analysis);
     if ctx.wants_cols() {
         let i = &mut ctx.cols.info;
         i.clear();
+        write_prefixes(i, &seen.analysis);
         crate::names::write_u64(i, sport as u64);
         i.push_str(" → ");
         crate::names::write_u64(i, dport as u64);
@@ -381,6 +452,45 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         return if payload.is_empty() { Next::Done } else { Next::Data(payload) };
     }
     Next::TcpPorts(sport, dport, payload)
+}
+
+/// The `tcp.analysis.*` items of one segment.
+fn analysis_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, a: &Analysis) {
+    if a.flags == 0 || ctx.tree.wants_nothing() {
+        return;
+    }
+    let items: [(u32, &'static FieldDef); 15] = [
+        (flag::RETRANSMISSION, &A_RETRANSMISSION),
+        (flag::FAST_RETRANSMISSION, &A_FAST_RETRANSMISSION),
+        (flag::SPURIOUS_RETRANSMISSION, &A_SPURIOUS),
+        (flag::OUT_OF_ORDER, &A_OUT_OF_ORDER),
+        (flag::LOST_PACKET, &A_LOST),
+        (flag::ACK_LOST_PACKET, &A_ACK_LOST),
+        (flag::DUPLICATE_ACK, &A_DUP_ACK),
+        (flag::ZERO_WINDOW, &A_ZERO_WINDOW),
+        (flag::ZERO_WINDOW_PROBE, &A_ZWP),
+        (flag::ZERO_WINDOW_PROBE_ACK, &A_ZWP_ACK),
+        (flag::WINDOW_FULL, &A_WINDOW_FULL),
+        (flag::WINDOW_UPDATE, &A_WINDOW_UPDATE),
+        (flag::KEEP_ALIVE, &A_KEEP_ALIVE),
+        (flag::KEEP_ALIVE_ACK, &A_KEEP_ALIVE_ACK),
+        (flag::REUSED_PORTS, &A_REUSED_PORTS),
+    ];
+    ctx.add(&ANALYSIS, buf, 0, 0, Value::None);
+    ctx.tree.enter();
+    ctx.add(&ANALYSIS_FLAGS, buf, 0, 0, Value::None);
+    ctx.tree.enter();
+    for (bit, f) in items {
+        if a.flags & bit != 0 {
+            ctx.add(f, buf, 0, 0, Value::None);
+        }
+    }
+    ctx.tree.leave();
+    if a.flags & flag::DUPLICATE_ACK != 0 {
+        ctx.uint(&A_DUP_ACK_NUM, buf, 0, 0, a.dupack_num as u64);
+        ctx.uint(&A_DUP_ACK_FRAME, buf, 0, 0, a.dupack_frame);
+    }
+    ctx.tree.leave();
 }
 
 fn flag_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, flags: u16) {
