@@ -209,6 +209,10 @@ pub struct FieldDef {
     /// Width in bits of the integer a masked boolean lives in (Wireshark's
     /// FT_BOOLEAN "display" width); 0 = derive from the mask.
     pub bits: u8,
+    /// Shown in brackets in the tree: computed by the dissector, not on the wire.
+    pub generated: bool,
+    /// Not shown in the tree or JSON, only in fields and filters (`ip.addr`).
+    pub hidden: bool,
     /// Dense id assigned by the registry.
     pub id: FieldId,
 }
@@ -226,7 +230,7 @@ impl FieldDef {
             | FieldType::I64 => Base::Dec,
             _ => Base::None,
         };
-        FieldDef { abbrev, name, ty, base, mask: 0, names: ValueNames::None, bits: 0, id: FieldId::new() }
+        FieldDef { abbrev, name, ty, base, mask: 0, names: ValueNames::None, bits: 0, generated: false, hidden: false, id: FieldId::new() }
     }
 
     /// The same field shown in `base`.
@@ -244,6 +248,18 @@ impl FieldDef {
     /// A masked boolean inside an integer of `bits` bits.
     pub const fn width(mut self, bits: u8) -> Self {
         self.bits = bits;
+        self
+    }
+
+    /// Mark the field as generated (shown in brackets in the tree).
+    pub const fn generated(mut self) -> Self {
+        self.generated = true;
+        self
+    }
+
+    /// Mark the field as hidden (fields and filters only).
+    pub const fn hidden(mut self) -> Self {
+        self.hidden = true;
         self
     }
 

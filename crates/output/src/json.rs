@@ -54,6 +54,14 @@ fn value_text(n: &Node, data: &[u8], tz: &mut TimeCache) -> String {
 fn members(out: &mut String, nodes: &[Node], mut i: usize, depth: u16, indent: usize, v: &FrameView<'_>, tz: &mut TimeCache, first: &mut bool) -> usize {
     while i < nodes.len() && nodes[i].depth >= depth {
         let n = &nodes[i];
+        if n.field.hidden {
+            // Hidden fields and their children stay out of JSON, as in tshark.
+            i += 1;
+            while i < nodes.len() && nodes[i].depth > n.depth {
+                i += 1;
+            }
+            continue;
+        }
         let has_children = nodes.get(i + 1).is_some_and(|c| c.depth > n.depth);
         let pad = " ".repeat(indent);
         let key = if n.field.ty == FieldType::None {

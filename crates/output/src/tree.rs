@@ -18,6 +18,10 @@ pub fn write_tree(out: &mut String, v: &FrameView<'_>, only: Option<&[String]>, 
             }
             skip_below = None;
         }
+        if n.field.hidden {
+            skip_below = Some(n.depth);
+            continue;
+        }
         if let (Some(only), 0) = (only, n.depth) {
             if n.field.ty == FieldType::Protocol && !only.iter().any(|p| p == n.field.abbrev) {
                 skip_below = Some(0);
@@ -26,9 +30,15 @@ pub fn write_tree(out: &mut String, v: &FrameView<'_>, only: Option<&[String]>, 
         for _ in 0..n.depth {
             out.push_str("    ");
         }
+        if n.field.generated {
+            out.push('[');
+        }
         match tree.label(n) {
             Some(l) => out.push_str(l),
             None => write_value_display(out, n, v.data, tz),
+        }
+        if n.field.generated {
+            out.push(']');
         }
         out.push('\n');
     }

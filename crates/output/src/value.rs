@@ -156,6 +156,10 @@ pub fn write_value_display(out: &mut String, n: &Node, frame: &[u8], tz: &mut Ti
                 out.push(')');
             }
         }
+        Value::I(v) if *v >= 0 && f.names.lookup(*v as u64).is_some() => {
+            out.push_str(f.names.lookup(*v as u64).unwrap_or_default());
+            out.push_str(&format!(" ({v})"));
+        }
         Value::RelTime(_) => {
             write_value(out, n, frame, tz);
             out.push_str(" seconds");

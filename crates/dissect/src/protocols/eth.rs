@@ -23,10 +23,10 @@ static SRC: FieldDef = FieldDef::new("eth.src", "Source", T::Ether);
 static SRC_OUI: FieldDef = FieldDef::new("eth.src.oui", "Source OUI", T::U24).base(Base::Hex);
 static SRC_LG: FieldDef = FieldDef::new("eth.src.lg", "LG bit", T::Bool).mask(0x20000).width(24);
 static SRC_IG: FieldDef = FieldDef::new("eth.src.ig", "IG bit", T::Bool).mask(0x10000).width(24);
-static ADDR: FieldDef = FieldDef::new("eth.addr", "Address", T::Ether);
-static ADDR_OUI: FieldDef = FieldDef::new("eth.addr.oui", "Address OUI", T::U24).base(Base::Hex);
-static LG: FieldDef = FieldDef::new("eth.lg", "LG bit", T::Bool).mask(0x20000).width(24);
-static IG: FieldDef = FieldDef::new("eth.ig", "IG bit", T::Bool).mask(0x10000).width(24);
+static ADDR: FieldDef = FieldDef::new("eth.addr", "Address", T::Ether).hidden();
+static ADDR_OUI: FieldDef = FieldDef::new("eth.addr.oui", "Address OUI", T::U24).base(Base::Hex).hidden();
+static LG: FieldDef = FieldDef::new("eth.lg", "LG bit", T::Bool).mask(0x20000).width(24).hidden();
+static IG: FieldDef = FieldDef::new("eth.ig", "IG bit", T::Bool).mask(0x10000).width(24).hidden();
 static TYPE: FieldDef = FieldDef::new("eth.type", "Type", T::U16).base(Base::Hex).names(ETHERTYPES);
 static LEN: FieldDef = FieldDef::new("eth.len", "Length", T::U16);
 /// Padding after the payload of a short frame.

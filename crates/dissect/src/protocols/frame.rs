@@ -11,20 +11,29 @@ use crate::registry::Protocol;
 pub static FRAME: FieldDef = FieldDef::new("frame", "Frame", T::Protocol);
 static INTERFACE_ID: FieldDef = FieldDef::new("frame.interface_id", "Interface id", T::U32);
 static INTERFACE_NAME: FieldDef = FieldDef::new("frame.interface_name", "Interface name", T::String);
-static ENCAP: FieldDef = FieldDef::new("frame.encap_type", "Encapsulation type", T::I32);
+static ENCAP: FieldDef = FieldDef::new("frame.encap_type", "Encapsulation type", T::I32).names(ENCAP_NAMES);
+static ENCAP_NAMES: &[(u64, &str)] = &[
+    (1, "Ethernet"),
+    (7, "Raw IP"),
+    (15, "NULL/Loopback"),
+    (25, "Linux cooked-mode capture v1"),
+    (129, "Raw IPv4"),
+    (130, "Raw IPv6"),
+    (210, "Linux cooked-mode capture v2"),
+];
 static TIME: FieldDef = FieldDef::new("frame.time", "Arrival Time", T::AbsTime);
-static TIME_UTC: FieldDef = FieldDef::new("frame.time_utc", "UTC Arrival Time", T::AbsTime);
+static TIME_UTC: FieldDef = FieldDef::new("frame.time_utc", "UTC Arrival Time", T::AbsTime).hidden();
 static TIME_EPOCH: FieldDef = FieldDef::new("frame.time_epoch", "Epoch Time", T::AbsTime);
-static TIME_DELTA: FieldDef = FieldDef::new("frame.time_delta", "Time delta from previous captured frame", T::RelTime);
+static TIME_DELTA: FieldDef = FieldDef::new("frame.time_delta", "Time delta from previous captured frame", T::RelTime).generated();
 static TIME_DELTA_DISPLAYED: FieldDef =
-    FieldDef::new("frame.time_delta_displayed", "Time delta from previous displayed frame", T::RelTime);
-static TIME_RELATIVE: FieldDef = FieldDef::new("frame.time_relative", "Time since reference or first frame", T::RelTime);
+    FieldDef::new("frame.time_delta_displayed", "Time delta from previous displayed frame", T::RelTime).generated();
+static TIME_RELATIVE: FieldDef = FieldDef::new("frame.time_relative", "Time since reference or first frame", T::RelTime).generated();
 static NUMBER: FieldDef = FieldDef::new("frame.number", "Frame Number", T::U32);
 static LEN: FieldDef = FieldDef::new("frame.len", "Frame Length", T::U32);
 static CAP_LEN: FieldDef = FieldDef::new("frame.cap_len", "Capture Length", T::U32);
-static MARKED: FieldDef = FieldDef::new("frame.marked", "Frame is marked", T::Bool);
-static IGNORED: FieldDef = FieldDef::new("frame.ignored", "Frame is ignored", T::Bool);
-static PROTOCOLS: FieldDef = FieldDef::new("frame.protocols", "Protocols in frame", T::String);
+static MARKED: FieldDef = FieldDef::new("frame.marked", "Frame is marked", T::Bool).generated();
+static IGNORED: FieldDef = FieldDef::new("frame.ignored", "Frame is ignored", T::Bool).generated();
+static PROTOCOLS: FieldDef = FieldDef::new("frame.protocols", "Protocols in frame", T::String).generated();
 static COMMENT: FieldDef = FieldDef::new("frame.comment", "Comment", T::String);
 
 /// `_ws.malformed`: the packet is malformed.
@@ -132,8 +141,9 @@ pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
         ctx.tree.add(&TIME_RELATIVE, 0, 0, Value::RelTime(meta.ts.since(first) as i64));
     }
     ctx.tree.add(&NUMBER, 0, 0, Value::U(meta.number));
-    ctx.tree.add(&LEN, 0, 0, Value::U(meta.orig_len as u64));
-    ctx.tree.add(&CAP_LEN, 0, 0, Value::U(meta.cap_len as u64));
+    let (w, c) = (meta.orig_len as u64, meta.cap_len as u64);
+    ctx.tree.add_labeled(&LEN, 0, 0, Value::U(w), |s| s.push_str(&format!("Frame Length: {w} bytes ({} bits)", w * 8)));
+    ctx.tree.add_labeled(&CAP_LEN, 0, 0, Value::U(c), |s| s.push_str(&format!("Capture Length: {c} bytes ({} bits)", c * 8)));
     ctx.tree.add(&MARKED, 0, 0, Value::Bool(false));
     ctx.tree.add(&IGNORED, 0, 0, Value::Bool(false));
     ctx.tree.add(&PROTOCOLS, 0, 0, Value::None);

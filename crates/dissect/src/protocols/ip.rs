@@ -48,10 +48,10 @@ static CHECKSUM_STATUS: FieldDef =
     FieldDef::new("ip.checksum.status", "Header checksum status", T::U8).names(super::udp::CHECKSUM_STATUS_NAMES);
 static SRC: FieldDef = FieldDef::new("ip.src", "Source Address", T::Ipv4);
 static DST: FieldDef = FieldDef::new("ip.dst", "Destination Address", T::Ipv4);
-static ADDR: FieldDef = FieldDef::new("ip.addr", "Source or Destination Address", T::Ipv4);
-static SRC_HOST: FieldDef = FieldDef::new("ip.src_host", "Source Host", T::String);
-static DST_HOST: FieldDef = FieldDef::new("ip.dst_host", "Destination Host", T::String);
-static HOST: FieldDef = FieldDef::new("ip.host", "Source or Destination Host", T::String);
+static ADDR: FieldDef = FieldDef::new("ip.addr", "Source or Destination Address", T::Ipv4).hidden();
+static SRC_HOST: FieldDef = FieldDef::new("ip.src_host", "Source Host", T::String).hidden();
+static DST_HOST: FieldDef = FieldDef::new("ip.dst_host", "Destination Host", T::String).hidden();
+static HOST: FieldDef = FieldDef::new("ip.host", "Source or Destination Host", T::String).hidden();
 static OPT_TYPE: FieldDef = FieldDef::new("ip.opt.type", "Type", T::U8);
 static OPT_LEN: FieldDef = FieldDef::new("ip.opt.len", "Length", T::U8);
 static OPT_DATA: FieldDef = FieldDef::new("ip.options", "Options", T::Bytes);

@@ -23,13 +23,13 @@ use crate::registry::Protocol;
 static UDP: FieldDef = FieldDef::new("udp", "User Datagram Protocol", T::Protocol);
 static SRCPORT: FieldDef = FieldDef::new("udp.srcport", "Source Port", T::U16).base(Base::Port);
 static DSTPORT: FieldDef = FieldDef::new("udp.dstport", "Destination Port", T::U16).base(Base::Port);
-static PORT: FieldDef = FieldDef::new("udp.port", "Source or Destination Port", T::U16).base(Base::Port);
+static PORT: FieldDef = FieldDef::new("udp.port", "Source or Destination Port", T::U16).base(Base::Port).hidden();
 static LENGTH: FieldDef = FieldDef::new("udp.length", "Length", T::U16);
 static CHECKSUM: FieldDef = FieldDef::new("udp.checksum", "Checksum", T::U16).base(Base::Hex);
 static CHECKSUM_STATUS: FieldDef = FieldDef::new("udp.checksum.status", "Checksum Status", T::U8).names(CHECKSUM_STATUS_NAMES);
-static STREAM: FieldDef = FieldDef::new("udp.stream", "Stream index", T::U32);
-static TIME_RELATIVE: FieldDef = FieldDef::new("udp.time_relative", "Time since first frame", T::RelTime);
-static TIME_DELTA: FieldDef = FieldDef::new("udp.time_delta", "Time since previous frame", T::RelTime);
+static STREAM: FieldDef = FieldDef::new("udp.stream", "Stream index", T::U32).generated();
+static TIME_RELATIVE: FieldDef = FieldDef::new("udp.time_relative", "Time since first frame", T::RelTime).generated();
+static TIME_DELTA: FieldDef = FieldDef::new("udp.time_delta", "Time since previous frame", T::RelTime).generated();
 static PAYLOAD: FieldDef = FieldDef::new("udp.payload", "Payload", T::Bytes);
 static LENGTH_BAD: FieldDef = FieldDef::new("udp.length.bad", "Bad length value", T::None);
 
