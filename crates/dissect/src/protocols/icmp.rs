@@ -251,7 +251,9 @@ fn code_name(ty: u8, code: u8) -> Option<CodeName> {
             "Host precedence violation",
             "Precedence cutoff in effect",
         ],
-        REDIRECT => &["Redirect for network", "Redirect for host", "Redirect for TOS and network", "Redirect for TOS and host"],
+        REDIRECT => {
+            &["Redirect for network", "Redirect for host", "Redirect for TOS and network", "Redirect for TOS and host"]
+        }
         ALT_HOST => &["Alternate address for host"],
         ROUTER_ADVERT => {
             return Some(match code {
@@ -446,7 +448,13 @@ fn second_word<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, ty: u8, code: u8, orig_
 
 /// A 16-bit value shown both ways round (identifier, sequence number): pings
 /// on little-endian hosts write them in host order.
-fn both_ways<'a>(ctx: &mut Ctx<'a, '_>, be: &'static FieldDef, le: &'static FieldDef, buf: &Buf<'a>, off: usize) -> Result<(), BufError> {
+fn both_ways<'a>(
+    ctx: &mut Ctx<'a, '_>,
+    be: &'static FieldDef,
+    le: &'static FieldDef,
+    buf: &Buf<'a>,
+    off: usize,
+) -> Result<(), BufError> {
     item(ctx, be, buf, off, 2)?;
     let v = buf.be16(off)?;
     if ctx.tree.wants(le) {
@@ -488,7 +496,9 @@ pub(crate) fn item<'a>(
     let bits = if f.mask != 0 { raw & f.mask } else { raw };
     let v = match f.ty {
         T::Bool => Value::Bool(bits != 0),
-        T::U8 | T::U16 | T::U24 | T::U32 | T::U64 | T::FrameNum => Value::U(bits >> f.mask.trailing_zeros().min(63)),
+        T::U8 | T::U16 | T::U24 | T::U32 | T::U64 | T::FrameNum => {
+            Value::U(if f.mask != 0 { bits >> f.mask.trailing_zeros() } else { bits })
+        }
         T::I32 | T::I64 => {
             // Sign-extend from the item's width.
             let shift = 64 - 8 * b.len().clamp(1, 8) as u32;
@@ -568,9 +578,12 @@ fn quoted_datagram<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, orig_words: 
     }
     // Wireshark dissects the quoted packet first and the extensions after
     // it; here they come first, so an error in them is only reported below,
-    // and not when the quoted packet is cut short: that stops Wireshark first.
+    // and not when the capture ends inside the quoted IP header: that stops
+    // Wireshark first.
     let depth = ctx.tree.depth();
-    let ext_err = trailing_extensions(ctx, &buf, orig_words).err().filter(|_| !inner.is_truncated());
+    let hdr = inner.u8(0).map_or(20, |b| if b >> 4 == 6 { 40 } else { ((b & 0x0f) as usize * 4).max(20) });
+    let cut = cut_in_header(&inner, hdr);
+    let ext_err = trailing_extensions(ctx, &buf, orig_words).err().filter(|_| !cut);
     ctx.tree.set_depth(depth);
     ctx.close();
     ctx.pinfo.in_error = true;
@@ -594,6 +607,14 @@ fn quoted_datagram<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, orig_words: 
         return Ok(crate::ctx::direct_ethertype(0x86dd, inner));
     }
     Ok(crate::ctx::direct_ethertype(0x0800, inner))
+}
+
+/// True when reading the first `hdr` bytes of a quoted packet fails because
+/// the capture (not the packet) ends there: Wireshark reports that at once
+/// even inside an error message, where running past the packet's own end is
+/// silently accepted.
+pub(crate) fn cut_in_header(inner: &Buf<'_>, hdr: usize) -> bool {
+    matches!(inner.slice(0, hdr), Err(BufError::Truncated { .. }))
 }
 
 /// Past 128 quoted bytes the payload may be MPLS extensions (RFC 4950) or

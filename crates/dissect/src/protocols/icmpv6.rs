@@ -68,7 +68,8 @@ static NA_FLAG: FieldDef = FieldDef::new("icmpv6.nd.na.flag", "Flags", T::U32).b
 static NA_FLAG_R: FieldDef = FieldDef::new("icmpv6.nd.na.flag.r", "Router", T::Bool).mask(0x8000_0000).tf("Set", "Not set");
 static NA_FLAG_S: FieldDef =
     FieldDef::new("icmpv6.nd.na.flag.s", "Solicited", T::Bool).mask(0x4000_0000).tf("Set", "Not set");
-static NA_FLAG_O: FieldDef = FieldDef::new("icmpv6.nd.na.flag.o", "Override", T::Bool).mask(0x2000_0000).tf("Set", "Not set");
+static NA_FLAG_O: FieldDef =
+    FieldDef::new("icmpv6.nd.na.flag.o", "Override", T::Bool).mask(0x2000_0000).tf("Set", "Not set");
 static NA_FLAG_RSV: FieldDef = FieldDef::new("icmpv6.nd.na.flag.rsv", "Reserved", T::U32).mask(0x1fff_ffff);
 static NA_TARGET: FieldDef = FieldDef::new("icmpv6.nd.na.target_address", "Target Address", T::Ipv6);
 static RD_TARGET: FieldDef = FieldDef::new("icmpv6.nd.rd.target_address", "Target Address", T::Ipv6);
@@ -122,6 +123,8 @@ static OPT_RDNSS_LIFETIME: FieldDef = FieldDef::new("icmpv6.opt.rdnss.lifetime",
 static OPT_RDNSS: FieldDef = FieldDef::new("icmpv6.opt.rdnss", "Recursive DNS Servers", T::Ipv6);
 static OPT_DNSSL_LIFETIME: FieldDef = FieldDef::new("icmpv6.opt.dnssl.lifetime", "Lifetime", T::U32);
 static OPT_DNSSL: FieldDef = FieldDef::new("icmpv6.opt.dnssl", "Domain Names", T::String);
+static OPT_TIMESTAMP: FieldDef = FieldDef::new("icmpv6.opt.timestamp", "Timestamp", T::AbsTime);
+static OPT_NONCE: FieldDef = FieldDef::new("icmpv6.opt.nonce", "Nonce", T::Bytes);
 static OPT_PS_KEY_HASH: FieldDef = FieldDef::new("icmpv6.opt.ps.key_hash", "Key Hash", T::Bytes);
 static OPT_SIGNATURE: FieldDef =
     FieldDef::new("icmpv6.opt.digital_signature_padding", "Digital Signature and Padding", T::None);
@@ -316,9 +319,10 @@ pub static PROTOCOL: Protocol = Protocol {
         &OPT_PREFIX_FLAG_A, &OPT_PREFIX_FLAG_R, &OPT_PREFIX_FLAG_RSV, &OPT_PREFIX_VALID, &OPT_PREFIX_PREFERRED,
         &OPT_PREFIX, &OPT_REDIRECTED, &OPT_MTU, &OPT_NBMA_LIMIT, &OPT_ADV_INTERVAL, &OPT_HA_PREF, &OPT_HA_LIFETIME,
         &OPT_IPV6_ADDRESS, &OPT_ROUTE_FLAG, &OPT_ROUTE_PREF, &OPT_ROUTE_RSV, &OPT_ROUTE_LIFETIME,
-        &OPT_RDNSS_LIFETIME, &OPT_RDNSS, &OPT_DNSSL_LIFETIME, &OPT_DNSSL, &OPT_PS_KEY_HASH, &OPT_SIGNATURE, &OPT_EFO, &OPT_EFO_M, &OPT_EFO_O,
-        &OPT_EFO_H, &OPT_EFO_PRF, &OPT_EFO_P, &OPT_EFO_RSV, &EXT_ECHO_SEQ, &EXT_ECHO_REQ_RES, &EXT_ECHO_REQ_LOCAL,
-        &EXT_ECHO_RSP_STATE, &EXT_ECHO_RSP_RES, &EXT_ECHO_RSP_ACTIVE, &EXT_ECHO_RSP_IPV4, &EXT_ECHO_RSP_IPV6, &MLD_MRD, &MLD_MCAST, &MLD_MRC, &MLD_FLAG,
+        &OPT_RDNSS_LIFETIME, &OPT_RDNSS, &OPT_DNSSL_LIFETIME, &OPT_DNSSL, &OPT_TIMESTAMP, &OPT_NONCE,
+        &OPT_PS_KEY_HASH, &OPT_SIGNATURE, &OPT_EFO, &OPT_EFO_M, &OPT_EFO_O, &OPT_EFO_H, &OPT_EFO_PRF, &OPT_EFO_P,
+        &OPT_EFO_RSV, &EXT_ECHO_SEQ, &EXT_ECHO_REQ_RES, &EXT_ECHO_REQ_LOCAL, &EXT_ECHO_RSP_STATE, &EXT_ECHO_RSP_RES,
+        &EXT_ECHO_RSP_ACTIVE, &EXT_ECHO_RSP_IPV4, &EXT_ECHO_RSP_IPV6, &MLD_MRD, &MLD_MCAST, &MLD_MRC, &MLD_FLAG,
         &MLD_FLAG_S, &MLD_FLAG_QRV, &MLD_FLAG_RSV, &MLD_QQI, &MLD_NB_SOURCES, &MLD_SOURCE, &MLDR_NB_RECORDS,
         &MLDR_MAR, &MLDR_TYPE, &MLDR_AUX_LEN, &MLDR_NB_SOURCES, &MLDR_MCAST, &MLDR_SOURCE, &MLDR_AUX, &MIP6_ID,
         &MIP6_HA_ADDRESS, &MIP6_FLAG, &MIP6_FLAG_M, &MIP6_FLAG_O, &MIP6_FLAG_RSV, &MRD_QUERY_INTERVAL,
@@ -498,7 +502,7 @@ fn dissect_icmpv6<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Result<Next<'a>, B
     if ty == ECHO_REQUEST || ty == ECHO_REPLY {
         return echo(ctx, buf, ty, ck);
     }
-    body(ctx, buf, ty, code)
+    body(ctx, buf, ty)
 }
 
 /// Verify the checksum over the pseudo-header and the message, unless the
@@ -589,8 +593,7 @@ fn echo<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, ck: u16) -> Result<Next
 }
 
 /// Everything but echo, after the checksum.
-fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Next<'a>, BufError> {
-    let mut off = 4;
+fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8) -> Result<Next<'a>, BufError> {
     let mut redirected = None;
     match ty {
         DST_UNREACH | TIME_EXCEEDED => {
@@ -606,15 +609,16 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
             inner.u8(0)?;
             // Wireshark dissects the extensions after the quoted packet; here
             // they come first, so an error in them is only reported after,
-            // and not when the quoted packet is cut short: that one stops
-            // Wireshark before the extensions.
+            // and not when the capture ends inside the quoted IPv6 header:
+            // that stops Wireshark before the extensions.
             let mut err = None;
             if words > 0 {
                 let depth = ctx.tree.depth();
+                let cut = inner.u8(0).is_ok_and(|v| v & 0xf0 == 0x60) && super::icmp::cut_in_header(&inner, 40);
                 err = rest_from(&buf, 8 + 8 * words as usize)
                     .and_then(|ext| super::icmp::extensions(ctx, &ext))
                     .err()
-                    .filter(|_| !inner.is_truncated());
+                    .filter(|_| !cut);
                 ctx.tree.set_depth(depth);
             }
             return contained(ctx, inner, err);
@@ -630,11 +634,11 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
         MLD_QUERY | MLD_REPORT | MLD_DONE => mld(ctx, &buf, ty)?,
         ROUTER_SOLICIT | IND_SOLICIT | IND_ADVERT => {
             bytes(ctx, &RESERVED, &buf, 4, 4)?;
-            redirected = nd_options(ctx, &buf, 8, ty)?;
+            redirected = nd_options(ctx, &buf, 8)?;
         }
         ROUTER_ADVERT => {
             router_advert(ctx, &buf)?;
-            redirected = nd_options(ctx, &buf, 16, ty)?;
+            redirected = nd_options(ctx, &buf, 16)?;
         }
         NEIGHBOR_SOLICIT => {
             bytes(ctx, &RESERVED, &buf, 4, 4)?;
@@ -643,17 +647,17 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
             if let Some(i) = ctx.info() {
                 let _ = write!(i, " for {}", std::net::Ipv6Addr::from(target));
             }
-            redirected = nd_options(ctx, &buf, 24, ty)?;
+            redirected = nd_options(ctx, &buf, 24)?;
         }
         NEIGHBOR_ADVERT => {
             neighbor_advert(ctx, &buf)?;
-            redirected = nd_options(ctx, &buf, 24, ty)?;
+            redirected = nd_options(ctx, &buf, 24)?;
         }
         REDIRECT => {
             bytes(ctx, &RESERVED, &buf, 4, 4)?;
             item(ctx, &RD_TARGET, &buf, 8, 16)?;
             item(ctx, &RD_DESTINATION, &buf, 24, 16)?;
-            redirected = nd_options(ctx, &buf, 40, ty)?;
+            redirected = nd_options(ctx, &buf, 40)?;
         }
         MLDV2_REPORT => mldv2_report(ctx, &buf)?,
         DHAAD_REQUEST | MOBILE_PREFIX_SOLICIT => {
@@ -663,7 +667,7 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
         DHAAD_REPLY => {
             item(ctx, &MIP6_ID, &buf, 4, 2)?;
             bytes(ctx, &RESERVED, &buf, 6, 2)?;
-            off = 8;
+            let mut off = 8;
             while buf.len() > off {
                 item(ctx, &MIP6_HA_ADDRESS, &buf, off, 16)?;
                 off += 16;
@@ -678,7 +682,7 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
             ctx.flag(&MIP6_FLAG_O, &buf, 6, 2, flags & 0x4000 != 0);
             ctx.uint(&MIP6_FLAG_RSV, &buf, 6, 2, (flags & 0x3fff) as u64);
             ctx.tree.leave();
-            redirected = nd_options(ctx, &buf, 8, ty)?;
+            redirected = nd_options(ctx, &buf, 8)?;
         }
         MCAST_ROUTER_ADVERT => {
             item(ctx, &MRD_QUERY_INTERVAL, &buf, 4, 2)?;
@@ -711,11 +715,12 @@ fn body<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>, ty: u8, code: u8) -> Result<Nex
         138..=140 | 148 | 149 | 155..=159 => {}
         _ => undecoded(ctx, &buf, ty, 4),
     }
-    let _ = (off, code);
-    ctx.close();
     match redirected {
         Some(inner) => contained(ctx, inner, None),
-        None => Ok(Next::Done),
+        None => {
+            ctx.close();
+            Ok(Next::Done)
+        }
     }
 }
 
@@ -923,8 +928,29 @@ fn mldv2_report<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) -> Result<(), BufError
 
 /// Neighbor Discovery options from `off` to the end (RFC 4861 §4.6). Returns
 /// the packet of a Redirected Header option, which is dissected last.
-fn nd_options<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, mut off: usize, ty: u8) -> Result<Option<Buf<'a>>, BufError> {
+fn nd_options<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, off: usize) -> Result<Option<Buf<'a>>, BufError> {
     let mut redirected = None;
+    let depth = ctx.tree.depth();
+    match option_walk(ctx, buf, off, &mut redirected) {
+        Ok(()) => Ok(redirected),
+        // Wireshark has already shown a redirected packet when a later option
+        // fails: report the error, then let the packet be dissected.
+        Err(e) if redirected.is_some() => {
+            ctx.tree.set_depth(depth.saturating_sub(1));
+            ctx.malformed("icmpv6", e);
+            ctx.tree.set_depth(depth);
+            Ok(redirected)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn option_walk<'a>(
+    ctx: &mut Ctx<'a, '_>,
+    buf: &Buf<'a>,
+    mut off: usize,
+    redirected: &mut Option<Buf<'a>>,
+) -> Result<(), BufError> {
     while buf.reported_len() > off {
         let len = buf.u8(off + 1)? as usize * 8;
         let idx = item(ctx, &OPT, buf, off, len)?;
@@ -944,7 +970,7 @@ fn nd_options<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, mut off: usize, ty: u8) 
             break;
         }
         let end = off + len;
-        let done = nd_option(ctx, buf, off, len, otype, ty, &mut label, &mut redirected)?;
+        let done = nd_option(ctx, buf, off, len, otype, &mut label, redirected)?;
         if end > done {
             bytes(ctx, &UNKNOWN_DATA, buf, done, end - done)?;
             ctx.expert(&UNKNOWN_DATA_EXPERT, Severity::Error, "Malformed", "Unknown Data (not interpreted)");
@@ -953,7 +979,7 @@ fn nd_options<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, mut off: usize, ty: u8) 
         opt_label(ctx, idx, otype, &label, true);
         off = end;
     }
-    Ok(redirected)
+    Ok(())
 }
 
 /// "ICMPv6 Option (Name : detail)", as Wireshark labels options.
@@ -974,19 +1000,16 @@ fn opt_label(ctx: &mut Ctx<'_, '_>, idx: Option<usize>, otype: u8, detail: &str,
 }
 
 /// One option's value; returns the offset after what was decoded.
-#[allow(clippy::too_many_arguments)]
 fn nd_option<'a>(
     ctx: &mut Ctx<'a, '_>,
     buf: &Buf<'a>,
     off: usize,
     len: usize,
     otype: u8,
-    ty: u8,
     label: &mut String,
     redirected: &mut Option<Buf<'a>>,
 ) -> Result<usize, BufError> {
     let o = off + 2;
-    let _ = ty;
     Ok(match otype {
         1 | 2 => link_layer_option(ctx, buf, o, len, otype == 1, label)?,
         3 => {
@@ -1014,11 +1037,12 @@ fn nd_option<'a>(
             }
             bytes(ctx, &OPT_REDIRECTED, buf, o + 6, len - 8)?;
             let inner = buf.sub(o + 6, len - 8);
-            // Wireshark's IPv6 dissector reports only the datagram's own
-            // length as used: padding after it becomes "unknown data".
+            // Wireshark counts as used what the quoted packet's dissector
+            // reports: IPv6 its own datagram, data what was captured; the
+            // rest of the option becomes "unknown data".
             let used = match (inner.u8(0), inner.be16(4)) {
                 (Ok(v), Ok(plen)) if v & 0xf0 == 0x60 => (40 + plen as usize).min(len - 8),
-                _ => len - 8,
+                _ => inner.len().min(len - 8),
             };
             // Dissected after the options: the engine goes on from our return.
             *redirected = Some(inner);
@@ -1062,6 +1086,19 @@ fn nd_option<'a>(
             }
             p
         }
+        13 => {
+            // SEND timestamp (RFC 3971 §5.3.1): 48-bit seconds, 16-bit 1/64K.
+            bytes(ctx, &OPT_RESERVED, buf, o, 6)?;
+            let (hi, lo) = (buf.be16(o + 6)? as i64, buf.be32(o + 8)? as i64);
+            let frac = buf.be16(o + 12)? as u64;
+            let t = wirecrab_core::Timestamp::new(hi << 32 | lo, frac * (1_000_000_000 / 65536));
+            ctx.add(&OPT_TIMESTAMP, buf, o + 6, 8, Value::Time(t));
+            o + 14
+        }
+        14 => {
+            bytes(ctx, &OPT_NONCE, buf, o, len - 2)?;
+            off + len
+        }
         24 => route_info(ctx, buf, o, len, label)?,
         25 => {
             bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
@@ -1089,6 +1126,14 @@ fn nd_option<'a>(
             o + 6
         }
         31 => dnssl(ctx, buf, o, off + len, label)?,
+        // Options Wireshark decodes and this dissector does not (SEND,
+        // FMIPv6, 6LoWPAN ND, PvD, captive portal, PREF64...): no raw data
+        // where Wireshark shows fields, but, as its decoders mostly do, an
+        // error when the option runs past the packet.
+        11 | 12 | 15..=23 | 27..=30 | 33..=38 => {
+            buf.slice(o, len - 2)?;
+            off + len
+        }
         32 => {
             // Proxy Signature (RFC 6496): key hash, then signature and padding.
             bytes(ctx, &OPT_RESERVED, buf, o, 2)?;
@@ -1102,7 +1147,8 @@ fn nd_option<'a>(
                 Severity::Note,
                 "Undecoded",
                 format!(
-                    "Dissector for ICMPv6 Option ({otype}) code not implemented, Contact Wireshark developers if you want this supported"
+                    "Dissector for ICMPv6 Option ({otype}) code not implemented, \
+                     Contact Wireshark developers if you want this supported"
                 ),
             );
             bytes(ctx, &DATA, buf, o, len - 2)?;
@@ -1159,7 +1205,13 @@ fn link_layer_option<'a>(
 }
 
 /// Route Information (RFC 4191 §2.3): the prefix is 0, 8 or 16 bytes long.
-fn route_info<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, o: usize, len: usize, label: &mut String) -> Result<usize, BufError> {
+fn route_info<'a>(
+    ctx: &mut Ctx<'a, '_>,
+    buf: &Buf<'a>,
+    o: usize,
+    len: usize,
+    label: &mut String,
+) -> Result<usize, BufError> {
     let plen = buf.u8(o)?;
     ctx.uint(&OPT_PREFIX_LEN, buf, o, 1, plen as u64);
     let f = buf.u8(o + 1)?;
@@ -1293,10 +1345,8 @@ mod tests {
         assert_eq!(values(&r, "icmpv6.nd.ra.cur_hop_limit"), [&Value::U(64)]);
         assert_eq!(values(&r, "icmpv6.nd.ra.flag.m"), [&Value::Bool(true)]);
         assert_eq!(values(&r, "icmpv6.nd.ra.flag.prf"), [&Value::U(1)]);
-        assert_eq!(
-            values(&r, "icmpv6.opt.type"),
-            [1u64, 5, 3, 25, 24, 24, 24, 31, 7, 26].iter().map(|v| Value::U(*v)).collect::<Vec<_>>().iter().collect::<Vec<_>>()
-        );
+        let types: Vec<Value> = [1u64, 5, 3, 25, 24, 24, 24, 31, 7, 26].iter().map(|v| Value::U(*v)).collect();
+        assert_eq!(values(&r, "icmpv6.opt.type"), types.iter().collect::<Vec<_>>());
         assert_eq!(values(&r, "icmpv6.opt.linkaddr"), [&Value::Ether([2, 0, 0, 0, 0, 1])]);
         assert_eq!(values(&r, "icmpv6.opt.mtu"), [&Value::U(1500)]);
         assert_eq!(values(&r, "icmpv6.opt.prefix.length")[0], &Value::U(64));
@@ -1436,7 +1486,8 @@ mod tests {
             packets.push(p);
         }
         for (i, p) in packets.iter().enumerate() {
-            let cuts: Vec<usize> = if i == 0 { (0..=p.len()).collect() } else { vec![p.len(), (next() as usize) % (p.len() + 1)] };
+            let cuts: Vec<usize> =
+                if i == 0 { (0..=p.len()).collect() } else { vec![p.len(), (next() as usize) % (p.len() + 1)] };
             for cut in cuts {
                 let m = meta(i as u64 + 1, Timestamp::default(), p.len(), cut, LinkType::RAW);
                 let _ = d.dissect(&m, &p[..cut]);
