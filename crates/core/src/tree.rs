@@ -167,8 +167,7 @@ impl Tree {
         Some(self.nodes.len() - 1)
     }
 
-    /// Add a node with a custom label (kept only in full mode's label pool;
-    /// in other modes the label closure is not run).
+    /// Add a node with a custom label (the closure runs only when the node is kept).
     #[inline]
     pub fn add_labeled(
         &mut self,
@@ -179,9 +178,7 @@ impl Tree {
         label: impl FnOnce(&mut String),
     ) -> Option<usize> {
         let idx = self.add(field, start, len, value)?;
-        if self.wants_all() {
-            self.set_label(idx, label);
-        }
+        self.set_label(idx, label);
         Some(idx)
     }
 

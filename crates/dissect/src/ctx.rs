@@ -141,7 +141,9 @@ impl<'a> Ctx<'a, '_> {
     /// Give node `idx` a label (only computed when the full tree is wanted).
     #[inline]
     pub fn label(&mut self, idx: Option<usize>, label: impl FnOnce(&mut String)) {
-        if let (Some(i), true) = (idx, self.tree.wants_all()) {
+        // A node exists only when its field is wanted, so its label is too
+        // (`-e ip` prints the protocol's label, as tshark does).
+        if let Some(i) = idx {
             self.tree.set_label(i, label);
         }
     }

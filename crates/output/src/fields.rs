@@ -224,7 +224,13 @@ impl FieldsSink {
                         if j > 0 {
                             self.cell.push_str(&self.opts.aggregator);
                         }
-                        write_value(&mut self.cell, &nodes[ni as usize], v.data, &mut self.tz);
+                        let n = &nodes[ni as usize];
+                        match (n.field.ty, v.d.tree.label(n)) {
+                            // A protocol prints its tree line, as in tshark.
+                            (wirecrab_core::FieldType::Protocol, Some(l)) => self.cell.push_str(l),
+                            (wirecrab_core::FieldType::Protocol, None) => self.cell.push_str(n.field.name),
+                            _ => write_value(&mut self.cell, n, v.data, &mut self.tz),
+                        }
                     }
                 }
             }

@@ -24,6 +24,9 @@ fn write_int(out: &mut String, f: &FieldDef, v: u64, signed: Option<i64>) {
 pub fn write_value(out: &mut String, n: &Node, frame: &[u8], tz: &mut TimeCache) {
     let f = n.field;
     match &n.value {
+        // tshark prints a valueless item as its bytes, or "1" when it has none.
+        Value::None if n.len > 0 && f.ty != FieldType::Protocol => write_hex_bytes(out, node_bytes(n, frame), None),
+        Value::None if f.ty != FieldType::Protocol => out.push('1'),
         Value::None => {}
         Value::Bool(b) => out.push(if *b { '1' } else { '0' }),
         Value::U(v) => write_int(out, f, *v, None),

@@ -195,8 +195,11 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         s.push_str(", Dst: ");
         crate::names::write_v4(s, &dst);
     });
-    ctx.cols.net_src = Address::V4(src);
-    ctx.cols.net_dst = Address::V4(dst);
+    if ctx.cols.writable {
+        // Inside an ICMP error the columns keep the outer packet's addresses.
+        ctx.cols.net_src = Address::V4(src);
+        ctx.cols.net_dst = Address::V4(dst);
+    }
     ctx.pinfo.net_src = Address::V4(src);
     ctx.pinfo.net_dst = Address::V4(dst);
     ctx.pinfo.ttl = ttl;
@@ -234,6 +237,9 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     }
     if let Some(i) = ctx.info_set() {
         let _ = write!(i, "IPv4 protocol {proto}");
+    }
+    if payload.reported_len() == 0 {
+        return Next::Done;
     }
     Next::IpProto(proto, payload)
 }

@@ -161,8 +161,11 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         write_v6(s, &dst);
     });
     ctx.close();
-    ctx.cols.net_src = Address::V6(src);
-    ctx.cols.net_dst = Address::V6(dst);
+    if ctx.cols.writable {
+        // Inside an ICMP error the columns keep the outer packet's addresses.
+        ctx.cols.net_src = Address::V6(src);
+        ctx.cols.net_dst = Address::V6(dst);
+    }
     ctx.pinfo.net_src = Address::V6(src);
     ctx.pinfo.net_dst = Address::V6(dst);
     ctx.pinfo.ttl = hlim;
