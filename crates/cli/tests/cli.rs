@@ -175,3 +175,42 @@ fn help_has_examples() {
     let o = stdout(&wirecrab(&["--help"]));
     assert!(o.contains("Examples:") && o.contains("-T fields"), "{o}");
 }
+
+/// `tcpdump -U -w - | wirecrab -r -`: frames are printed as they arrive,
+/// while the writer still holds the pipe open.
+#[test]
+fn a_pipe_that_is_still_being_written() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wirecrab"))
+        .args(["-r", "-", "-T", "fields", "-e", "frame.number", "-e", "ip.dst"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut header = Vec::new();
+    for v in [0xa1b2c3d4u32, 0x0004_0002, 0, 0, 65535, 101] {
+        header.extend(v.to_le_bytes());
+    }
+    stdin.write_all(&header).unwrap();
+    let frame = |n: u8| {
+        let ip = [0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, n];
+        let mut rec = Vec::new();
+        for v in [1u32, 0, ip.len() as u32, ip.len() as u32] {
+            rec.extend(v.to_le_bytes());
+        }
+        rec.extend(ip);
+        rec
+    };
+    for n in 1..=3u8 {
+        stdin.write_all(&frame(n)).unwrap();
+        stdin.flush().unwrap();
+        // The line arrives before the next frame is even written.
+        let line = lines.next().expect("a line per frame").unwrap();
+        assert_eq!(line, format!("{n}\t10.0.0.{n}"));
+    }
+    drop(stdin);
+    assert!(lines.next().is_none());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -211,6 +211,9 @@ fn retransmission_type(fwd: &Flow, rev: &Flow, first_rtt_ns: Option<i128>, s: &S
 /// The Info prefixes, in the order tshark shows them.
 pub fn write_prefixes(out: &mut String, a: &Analysis) {
     use std::fmt::Write;
+    if a.flags == 0 {
+        return;
+    }
     // Wireshark prepends each in turn, so the last checked comes first.
     let order: [(u32, &str); 14] = [
         (flag::REUSED_PORTS, "[TCP Port numbers reused] "),

@@ -46,6 +46,8 @@ pub static ALL: &[&Protocol] = &[
     &udp::PROTOCOL,
     &tcp::PROTOCOL,
     &dns::PROTOCOL,
+    &dns::MDNS_PROTOCOL,
+    &dns::LLMNR_PROTOCOL,
     &vxlan::PROTOCOL,
     &geneve::PROTOCOL,
     &http::PROTOCOL,

@@ -153,6 +153,9 @@ impl Default for DirState {
 
 struct Conv {
     stream: u32,
+    /// FIN seen per direction; a RST or both FINs end the connection.
+    fin: [bool; 2],
+    ended: bool,
     dirs: [DirState; 2],
     /// Time of the latest SYN, and the handshake's round trip once known.
     syn_time: Option<Timestamp>,
@@ -167,7 +170,14 @@ type Key = ((Address, u16), (Address, u16));
 struct TcpState {
     convs: HashMap<Key, Conv>,
     next_stream: u32,
+    /// Connections that ended (FIN both ways, or RST), oldest first. Only the
+    /// most recent [`KEEP_CLOSED`] stay in the table, so memory follows the
+    /// number of open connections rather than the length of the capture.
+    closed: std::collections::VecDeque<(Key, u32)>,
 }
+
+/// Ended connections remembered (for late retransmissions and final ACKs).
+const KEEP_CLOSED: usize = 1024;
 
 /// Connections kept before the table is reset (per-flow caps come with the
 /// flow crate in a later issue).
@@ -211,7 +221,7 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
     let fresh = |n: &mut u32| {
         let stream = *n;
         *n += 1;
-        Conv { stream, dirs: Default::default(), syn_time: None, first_rtt: None, first: ts, prev: ts }
+        Conv { stream, fin: [false; 2], ended: false, dirs: Default::default(), syn_time: None, first_rtt: None, first: ts, prev: ts }
     };
     let mut reused = false;
     let c = match st.convs.entry((a, b)) {
@@ -278,6 +288,21 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
         prev: c.prev,
     };
     c.prev = ts;
+    if flags & FIN != 0 {
+        c.fin[d] = true;
+    }
+    if !c.ended && (flags & RST != 0 || c.fin == [true, true]) {
+        c.ended = true;
+        let stream = c.stream;
+        st.closed.push_back(((a, b), stream));
+        while st.closed.len() > KEEP_CLOSED {
+            let Some((k, stream)) = st.closed.pop_front() else { break };
+            // The ports may have been reused since: only forget that same connection.
+            if st.convs.get(&k).is_some_and(|c| c.stream == stream && c.ended) {
+                st.convs.remove(&k);
+            }
+        }
+    }
     seen
 }
 
@@ -445,6 +470,12 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.close();
     // A reset's payload is a human-readable reason (RFC 9293 §3.5.3), not
     // application data: Wireshark does not hand it on, nor do we.
+    // Data already seen (retransmitted, or out of order) is not handed on
+    // again: tshark's frame.protocols stops at "tcp" for such segments.
+    const RESENT: u32 = flag::RETRANSMISSION | flag::FAST_RETRANSMISSION | flag::SPURIOUS_RETRANSMISSION | flag::OUT_OF_ORDER;
+    if seen.analysis.flags & RESENT != 0 {
+        return Next::Done;
+    }
     if payload.reported_len() == 0 || in_error || flags & RST != 0 {
         if flags & RST != 0 {
             return Next::Done;
@@ -577,7 +608,8 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, i: usize, kind: u8, len: usize
             let v = o.be16(i + 2).unwrap_or(0);
             ctx.uint(&MSS_VAL, o, i + 2, 2, v as u64);
             if let Some(s) = ctx.info() {
-                let _ = write!(s, " MSS={v}");
+                s.push_str(" MSS=");
+                crate::names::write_u64(s, v as u64);
             }
         }
         (3, 3) => {
@@ -586,7 +618,8 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, i: usize, kind: u8, len: usize
             ctx.uint(&WS_SHIFT, o, i + 2, 1, shift as u64);
             ctx.uint(&WS_MULT, o, i + 2, 1, mult as u64);
             if let Some(s) = ctx.info() {
-                let _ = write!(s, " WS={mult}");
+                s.push_str(" WS=");
+                crate::names::write_u64(s, mult as u64);
             }
         }
         (4, 2) => {
@@ -604,7 +637,10 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, i: usize, kind: u8, len: usize
                 ctx.uint(&SACK_LE, o, i + 2 + k * 8, 4, le as u64);
                 ctx.uint(&SACK_RE, o, i + 6 + k * 8, 4, re as u64);
                 if let Some(s) = ctx.info() {
-                    let _ = write!(s, " SLE={le} SRE={re}");
+                    s.push_str(" SLE=");
+                    crate::names::write_u64(s, le as u64);
+                    s.push_str(" SRE=");
+                    crate::names::write_u64(s, re as u64);
                 }
             }
         }
@@ -613,7 +649,10 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, i: usize, kind: u8, len: usize
             ctx.uint(&TSVAL, o, i + 2, 4, v as u64);
             ctx.uint(&TSECR, o, i + 6, 4, e as u64);
             if let Some(s) = ctx.info() {
-                let _ = write!(s, " TSval={v} TSecr={e}");
+                s.push_str(" TSval=");
+                crate::names::write_u64(s, v as u64);
+                s.push_str(" TSecr=");
+                crate::names::write_u64(s, e as u64);
             }
         }
         _ => {}
