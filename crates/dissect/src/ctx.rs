@@ -46,6 +46,11 @@ pub struct PacketInfo {
     pub in_error: bool,
     /// Number of tunnel encapsulations entered so far.
     pub tunnel_depth: u8,
+    /// An outermost Ethernet header was seen (padding and trailer are its).
+    pub eth_outer: bool,
+    /// Where the outermost network-layer datagram ends in the frame: the
+    /// bytes after it are Ethernet padding or trailer.
+    pub l3_end: Option<usize>,
 }
 
 /// The context passed to each dissector.
@@ -145,6 +150,14 @@ impl<'a> Ctx<'a, '_> {
         // (`-e ip` prints the protocol's label, as tshark does).
         if let Some(i) = idx {
             self.tree.set_label(i, label);
+        }
+    }
+
+    /// Note where the outermost network-layer datagram in `buf` ends (`len`
+    /// bytes from its start), for the Ethernet padding/trailer.
+    pub fn set_l3_end(&mut self, buf: &Buf<'a>, len: usize) {
+        if self.pinfo.l3_end.is_none() && self.pinfo.tunnel_depth == 0 && !self.pinfo.in_error && !buf.is_detached() {
+            self.pinfo.l3_end = Some(buf.base().saturating_add(len));
         }
     }
 

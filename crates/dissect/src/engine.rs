@@ -92,6 +92,7 @@ impl Dissector {
             }
         };
         run_chain(&mut ctx, tables, next, 0);
+        crate::protocols::eth::padding_and_trailer(&mut ctx);
         self.malformed = ctx.malformed;
         let _ = ctx;
         frame::finish(&mut self.tree, proto_idx.unwrap_or(0), &self.layers);

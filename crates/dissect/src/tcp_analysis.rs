@@ -161,6 +161,12 @@ pub fn analyze(fwd: &mut Flow, rev: &mut Flow, rev_scale: i32, first_rtt_ns: Opt
     }
     retransmission_type(fwd, rev, first_rtt_ns, s, &mut a);
     let mut nextseq = s.seq.wrapping_add(s.len);
+    if fwd.nextseq == 0 && f & SYN == 0 {
+        // The first segment seen in this direction (mid-stream capture)
+        // fixes where the next one should start, even without data.
+        fwd.nextseq = nextseq;
+        fwd.nextseqtime = s.ts;
+    }
     if s.len > 0 || f & (SYN | FIN) != 0 {
         if f & (SYN | FIN) != 0 {
             nextseq = nextseq.wrapping_add(1);

@@ -130,10 +130,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     } else if let Some(i) = ctx.info_set() {
         let _ = write!(i, "{} (opcode {op})", if rarp { "RARP" } else { "ARP" });
     }
-    let rest = buf.from(total);
-    if !rest.is_empty() && ctx.tree.wants(&super::eth::PADDING) {
-        ctx.bytes(&super::eth::PADDING, &rest, 0, rest.len());
-    }
+    ctx.set_l3_end(&buf, total);
     Next::Done
 }
 

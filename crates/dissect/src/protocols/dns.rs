@@ -769,31 +769,26 @@ fn type_name(t: u16, out: &mut String) {
     }
 }
 
-fn opcode_text(out: &mut String, opcode: u16) {
-    match lookup(OPCODES, opcode as u64) {
+/// The name of `v` in `table`, or `<unknown> (v)`.
+fn name_or(out: &mut String, table: &[(u64, &'static str)], v: u16, unknown: &str) {
+    match lookup(table, v as u64) {
         Some(s) => out.push_str(s),
         None => {
-            let _ = write!(out, "Unknown operation ({opcode})");
+            let _ = write!(out, "{unknown} ({v})");
         }
     }
+}
+
+fn opcode_text(out: &mut String, opcode: u16) {
+    name_or(out, OPCODES, opcode, "Unknown operation");
 }
 
 fn rcode_text(out: &mut String, rcode: u16) {
-    match lookup(RCODES, rcode as u64) {
-        Some(s) => out.push_str(s),
-        None => {
-            let _ = write!(out, "Unknown error ({rcode})");
-        }
-    }
+    name_or(out, RCODES, rcode, "Unknown error");
 }
 
 fn class_text(out: &mut String, class: u16) {
-    match lookup(CLASSES, class as u64) {
-        Some(s) => out.push_str(s),
-        None => {
-            let _ = write!(out, "Unknown ({class})");
-        }
-    }
+    name_or(out, CLASSES, class, "Unknown");
 }
 
 /// A count of seconds as Wireshark's `unsigned_time_secs_to_str` shows it

@@ -33,6 +33,8 @@ static LEN: FieldDef = FieldDef::new("eth.len", "Length", T::U16);
 pub static PADDING: FieldDef = FieldDef::new("eth.padding", "Padding", T::Bytes);
 /// Bytes after the payload that are not padding.
 pub static TRAILER: FieldDef = FieldDef::new("eth.trailer", "Trailer", T::Bytes);
+/// The frame check sequence, when the capture kept it.
+static FCS: FieldDef = FieldDef::new("eth.fcs", "Frame check sequence", T::U32).base(Base::Hex);
 
 /// Names of common EtherTypes (IEEE registry).
 pub static ETHERTYPES: &[(u64, &str)] = &[
@@ -61,7 +63,7 @@ pub static PROTOCOL: Protocol = Protocol {
     short: "Ethernet",
     fields: &[
         &DST, &DST_OUI, &DST_LG, &DST_IG, &SRC, &SRC_OUI, &SRC_LG, &SRC_IG, &ADDR, &ADDR_OUI, &LG, &IG, &TYPE,
-        &LEN, &PADDING, &TRAILER,
+        &LEN, &PADDING, &TRAILER, &FCS,
     ],
     dissect,
     register: |t| {
@@ -118,6 +120,9 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     address(ctx, &buf, 6, src, [&SRC, &SRC_OUI, &SRC_LG, &SRC_IG]);
     ctx.cols.dl_src = Address::Ether(src);
     ctx.cols.dl_dst = Address::Ether(dst);
+    if ctx.pinfo.tunnel_depth == 0 && buf.base() == 0 {
+        ctx.pinfo.eth_outer = true;
+    }
     let payload = buf.from(14);
     if ty <= 1500 {
         ctx.uint(&LEN, &buf, 12, 2, ty as u64);
@@ -128,4 +133,39 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.uint(&TYPE, &buf, 12, 2, ty as u64);
     ctx.close();
     Next::Ethertype(ty, payload)
+}
+
+/// Bytes after the outermost datagram, as Wireshark splits them: zero bytes
+/// up to Ethernet's 60-byte minimum are padding; of what is left, four
+/// non-zero bytes ending a frame of at least 64 bytes are the FCS, anything
+/// else is a trailer (the 802.1Q layer's when the frame is tagged). Called by
+/// the engine once every layer is done.
+pub fn padding_and_trailer(ctx: &mut Ctx<'_, '_>) {
+    let (Some(end), true) = (ctx.pinfo.l3_end, ctx.pinfo.eth_outer) else { return };
+    let data = ctx.data;
+    let vlan_trailer = &super::vlan::TRAILER;
+    if end >= data.len() || !(ctx.tree.wants(&PADDING) || ctx.tree.wants(&TRAILER) || ctx.tree.wants(&FCS) || ctx.tree.wants(vlan_trailer)) {
+        return;
+    }
+    let rest = &data[end..];
+    let pad = rest.len().min(60usize.saturating_sub(end));
+    let tagged = ctx.layers.contains(&"vlan");
+    let trailer_field = if tagged { vlan_trailer } else { &TRAILER };
+    ctx.tree.set_depth(1);
+    if rest[..pad].iter().any(|b| *b != 0) {
+        ctx.tree.add(trailer_field, end, rest.len(), Value::Bytes);
+    } else {
+        if pad > 0 {
+            ctx.tree.add(&PADDING, end, pad, Value::Bytes);
+        }
+        let tail = &rest[pad..];
+        let at = end + pad;
+        if tail.len() == 4 && ctx.meta.orig_len >= 64 && tail.iter().any(|b| *b != 0) {
+            let v = u32::from_be_bytes([tail[0], tail[1], tail[2], tail[3]]);
+            ctx.tree.add(&FCS, at, 4, Value::U(v as u64));
+        } else if !tail.is_empty() {
+            ctx.tree.add(trailer_field, at, tail.len(), Value::Bytes);
+        }
+    }
+    ctx.tree.set_depth(0);
 }

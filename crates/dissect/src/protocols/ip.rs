@@ -132,15 +132,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let hdr = match buf.slice(0, 20) {
         Ok(h) => h,
         Err(e) => {
-            // Keep the addresses that were captured, as Wireshark does.
-            if let Ok(a) = buf.array::<4>(12) {
-                ctx.add(&SRC, &buf, 12, 4, Value::V4(a));
-                ctx.add(&ADDR, &buf, 12, 4, Value::V4(a));
-            }
-            if let Ok(a) = buf.array::<4>(16) {
-                ctx.add(&DST, &buf, 16, 4, Value::V4(a));
-                ctx.add(&ADDR, &buf, 16, 4, Value::V4(a));
-            }
+            partial_header(ctx, &buf);
             ctx.close();
             ctx.malformed("ip", e);
             return Next::Done;
@@ -216,6 +208,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.tree.set_len(idx, ihl);
     ctx.close();
     let datagram = buf.limit(total);
+    ctx.set_l3_end(&buf, total);
     let payload = datagram.from(ihl);
     if mf || off != 0 {
         if !ctx.pinfo.in_error && !payload.is_truncated() {
@@ -242,6 +235,39 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         return Next::Done;
     }
     Next::IpProto(proto, payload)
+}
+
+/// The fields of a header cut short by the snapshot length: Wireshark shows
+/// each field that was captured before the cut.
+fn partial_header<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>) {
+    if let Ok(tos) = buf.u8(1) {
+        ctx.uint(&DSFIELD, buf, 1, 1, tos as u64);
+    }
+    if let Ok(v) = buf.be16(2) {
+        ctx.uint(&LEN, buf, 2, 2, v as u64);
+    }
+    if let Ok(v) = buf.be16(4) {
+        ctx.uint(&ID, buf, 4, 2, v as u64);
+    }
+    if let Ok(v) = buf.be16(6) {
+        ctx.uint(&FLAGS, buf, 6, 1, (v >> 13) as u64);
+        ctx.uint(&FRAG_OFFSET, buf, 6, 2, (v & 0x1fff) as u64);
+    }
+    if let Ok(v) = buf.u8(8) {
+        ctx.uint(&TTL, buf, 8, 1, v as u64);
+    }
+    if let Ok(v) = buf.u8(9) {
+        ctx.uint(&PROTO, buf, 9, 1, v as u64);
+    }
+    if let Ok(v) = buf.be16(10) {
+        ctx.uint(&CHECKSUM, buf, 10, 2, v as u64);
+    }
+    for (f, off) in [(&SRC, 12), (&DST, 16)] {
+        if let Ok(a) = buf.array::<4>(off) {
+            ctx.add(f, buf, off, 4, Value::V4(a));
+            ctx.add(&ADDR, buf, off, 4, Value::V4(a));
+        }
+    }
 }
 
 /// `ip.src_host` and friends: without name resolution, the address as text.

@@ -113,7 +113,16 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let h = match buf.slice(0, 40) {
         Ok(h) => h,
         Err(e) => {
-            // Keep the addresses that were captured, as Wireshark does.
+            // Keep the fields that were captured, as Wireshark does.
+            if let Ok(v) = buf.be16(4) {
+                ctx.uint(&PLEN, &buf, 4, 2, v as u64);
+            }
+            if let Ok(v) = buf.u8(6) {
+                ctx.uint(&NXT, &buf, 6, 1, v as u64);
+            }
+            if let Ok(v) = buf.u8(7) {
+                ctx.uint(&HLIM, &buf, 7, 1, v as u64);
+            }
             if let Ok(a) = buf.array::<16>(8) {
                 ctx.add(&SRC, &buf, 8, 16, Value::V6(a));
                 ctx.add(&ADDR, &buf, 8, 16, Value::V6(a));
@@ -170,6 +179,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.pinfo.net_dst = Address::V6(dst);
     ctx.pinfo.ttl = hlim;
     let payload = buf.limit(40 + plen).from(40);
+    ctx.set_l3_end(&buf, 40 + plen);
     extension_headers(ctx, nxt, payload)
 }
 

@@ -240,6 +240,12 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
     let base = *fwd.base.get_or_insert(if flags & SYN != 0 { seq } else { seq.wrapping_sub(1) });
     if flags & SYN != 0 {
         fwd.syn_ws = Some(ws);
+        // A SYN's window-scale option applies to its sender from now on;
+        // without one, scaling is off for the connection (RFC 7323 §2.2).
+        fwd.scale = match ws {
+            Some(shift) => shift.min(14) as i32,
+            None => -2,
+        };
     }
     let rev_d = 1 - d;
     if flags & ACKF != 0 && c.dirs[rev_d].base.is_none() {
@@ -247,16 +253,11 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
     }
     if flags & (SYN | ACKF) == (SYN | ACKF) {
         // The handshake's second half decides whether scaling is in use.
-        match (c.dirs[d].syn_ws, c.dirs[rev_d].syn_ws) {
-            (Some(Some(x)), Some(Some(y))) => {
-                c.dirs[d].scale = x.min(14) as i32;
-                c.dirs[rev_d].scale = y.min(14) as i32;
-            }
-            (Some(_), Some(_)) => {
-                c.dirs[d].scale = -2;
-                c.dirs[rev_d].scale = -2;
-            }
-            _ => {}
+        let both = matches!((c.dirs[d].syn_ws, c.dirs[rev_d].syn_ws), (Some(Some(_)), Some(Some(_))));
+        let answered_without = matches!(c.dirs[d].syn_ws, Some(None)) || matches!(c.dirs[rev_d].syn_ws, Some(None));
+        if answered_without || (!both && c.dirs[rev_d].syn_ws.is_some()) {
+            c.dirs[d].scale = -2;
+            c.dirs[rev_d].scale = -2;
         }
     }
     let ack_base = c.dirs[rev_d].base.unwrap_or(0);
@@ -367,7 +368,10 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let opts = if hlen > 20 { buf.slice(20, hlen - 20).ok() } else { None };
     let ws = opts.and_then(|o| find_wscale(o));
     let in_error = ctx.pinfo.in_error;
-    let seen = if in_error {
+    // A header whose options run past the packet is malformed: Wireshark
+    // then shows raw sequence numbers and no analysis.
+    let bad_header = hlen < 20 || !buf.has(0, hlen);
+    let seen = if in_error || bad_header {
         Seen {
             stream: 0,
             rel_seq: seq,
@@ -380,6 +384,13 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         }
     } else {
         track(ctx, &Header { sport, dport, seq, ack, flags, ws, win, seg_len })
+    };
+    let seen = if bad_header && !in_error {
+        // Still numbered as a stream (tshark does), but with raw numbers.
+        let stream = track(ctx, &Header { sport, dport, seq, ack, flags, ws, win, seg_len }).stream;
+        Seen { stream, ..seen }
+    } else {
+        seen
     };
     let win_calc = if seen.scale >= 0 && flags & SYN == 0 { (win as u32) << seen.scale } else { win as u32 };
     ctx.label(idx, |s| {
@@ -396,11 +407,15 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     if !in_error {
         ctx.uint(&STREAM, &buf, 0, 0, seen.stream as u64);
     }
-    ctx.uint(&LEN, &buf, 0, 0, seg_len as u64);
+    if !bad_header {
+        ctx.uint(&LEN, &buf, 0, 0, seg_len as u64);
+    }
     ctx.uint(&SEQ, &buf, 4, 4, seen.rel_seq as u64);
     ctx.uint(&SEQ_RAW, &buf, 4, 4, seq as u64);
     let nxt = seen.rel_seq.wrapping_add(seg_len).wrapping_add((flags & (SYN | FIN) != 0) as u32);
-    ctx.uint(&NXTSEQ, &buf, 0, 0, nxt as u64);
+    if !bad_header {
+        ctx.uint(&NXTSEQ, &buf, 0, 0, nxt as u64);
+    }
     ctx.uint(&ACK, &buf, 8, 4, seen.rel_ack as u64);
     ctx.uint(&ACK_RAW, &buf, 8, 4, ack as u64);
     ctx.uint(&HDR_LEN, &buf, 12, 1, hlen as u64);
@@ -408,7 +423,11 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     flag_fields(ctx, &buf, flags);
     ctx.uint(&WIN_VALUE, &buf, 14, 2, win as u64);
     ctx.uint(&WIN, &buf, 14, 2, win_calc as u64);
-    ctx.add(&WIN_SCALE, &buf, 14, 2, Value::I(seen.scale as i64));
+    if flags & SYN == 0 {
+        // Shown as the multiplier, or -1 (unknown) / -2 (no scaling), as tshark does.
+        let factor = if seen.scale >= 0 { 1i64 << seen.scale } else { seen.scale as i64 };
+        ctx.add(&WIN_SCALE, &buf, 14, 2, Value::I(factor));
+    }
     ctx.uint(&CHECKSUM, &buf, 16, 2, csum as u64);
     // Wireshark does not verify TCP checksums by default: "Unverified".
     ctx.uint(&CHECKSUM_STATUS, &buf, 16, 2, 2);

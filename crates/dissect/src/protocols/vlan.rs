@@ -18,12 +18,14 @@ static DEI: FieldDef = FieldDef::new("vlan.dei", "DEI", T::Bool).mask(0x1000).wi
 static ID: FieldDef = FieldDef::new("vlan.id", "ID", T::U16).mask(0x0fff);
 static ETYPE: FieldDef = FieldDef::new("vlan.etype", "Type", T::U16).base(Base::Hex).names(super::eth::ETHERTYPES);
 static LEN: FieldDef = FieldDef::new("vlan.len", "Length", T::U16);
+/// Bytes after the payload of a tagged frame (see `eth::padding_and_trailer`).
+pub static TRAILER: FieldDef = FieldDef::new("vlan.trailer", "Trailer", T::Bytes);
 
 /// The 802.1Q protocol.
 pub static PROTOCOL: Protocol = Protocol {
     field: &VLAN,
     short: "802.1Q",
-    fields: &[&PRIORITY, &DEI, &ID, &ETYPE, &LEN],
+    fields: &[&PRIORITY, &DEI, &ID, &ETYPE, &LEN, &TRAILER],
     dissect,
     register: |t| {
         t.ethertype(0x8100, &PROTOCOL);
