@@ -9,3 +9,4 @@ export WIRECRAB_CAPTURES="$CAPTURES"
 cargo build --release --locked
 cargo test --release --locked --workspace
 python3 scripts/compat.py "$CAPTURES" --bin target/release/wirecrab
+python3 scripts/fieldcheck.py "$CAPTURES" --bin target/release/wirecrab

@@ -136,9 +136,9 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
 }
 
 /// Bytes after the outermost datagram, as Wireshark splits them: zero bytes
-/// up to Ethernet's 60-byte minimum are padding; of what is left, four
-/// non-zero bytes ending a frame of at least 64 bytes are the FCS, anything
-/// else is a trailer (the 802.1Q layer's when the frame is tagged). Called by
+/// up to Ethernet's 60-byte minimum are padding; of what is left, four bytes
+/// holding the CRC-32 of the frame are the FCS, anything else is a trailer
+/// (the 802.1Q layer's when the frame is tagged). Called by
 /// the engine once every layer is done.
 pub fn padding_and_trailer(ctx: &mut Ctx<'_, '_>) {
     let (Some(end), true) = (ctx.pinfo.l3_end, ctx.pinfo.eth_outer) else { return };
@@ -160,9 +160,13 @@ pub fn padding_and_trailer(ctx: &mut Ctx<'_, '_>) {
         }
         let tail = &rest[pad..];
         let at = end + pad;
-        if tail.len() == 4 && ctx.meta.orig_len >= 64 && tail.iter().any(|b| *b != 0) {
+        let crc_ok = tail.len() == 4 && crc32fast::hash(&data[..at]).to_le_bytes() == tail[..];
+        if crc_ok {
             let v = u32::from_be_bytes([tail[0], tail[1], tail[2], tail[3]]);
             ctx.tree.add(&FCS, at, 4, Value::U(v as u64));
+        } else if tail.len() == 4 && pad == 0 {
+            // Four bytes after a full-size frame that are no valid checksum:
+            // Wireshark shows them neither as FCS nor as trailer.
         } else if !tail.is_empty() {
             ctx.tree.add(trailer_field, at, tail.len(), Value::Bytes);
         }

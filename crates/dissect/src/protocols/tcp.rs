@@ -262,7 +262,8 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
     }
     let ack_base = c.dirs[rev_d].base.unwrap_or(0);
     let rel_seq = seq.wrapping_sub(base);
-    let rel_ack = if flags & ACKF != 0 { ack.wrapping_sub(ack_base) } else { 0 };
+    // Without the ACK flag the field means nothing: tshark shows it raw.
+    let rel_ack = if flags & ACKF != 0 { ack.wrapping_sub(ack_base) } else { ack };
     if flags & SYN != 0 {
         c.syn_time = Some(ts);
     } else if flags & ACKF != 0 && c.first_rtt.is_none() {
@@ -350,6 +351,10 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
                 ctx.uint(&DSTPORT, &buf, 2, 2, d as u64);
                 ctx.pinfo.src_port = s;
                 ctx.pinfo.dst_port = d;
+            }
+            // No conversation for a partial header: the number is shown raw.
+            if let Ok(seq) = buf.be32(4) {
+                ctx.uint(&SEQ, &buf, 4, 4, seq as u64);
             }
             ctx.close();
             ctx.malformed("tcp", e);
