@@ -980,7 +980,8 @@ fn read_name(
     if special.is_none() && budget == 0 {
         special = Some("<Name too long>");
     }
-    let used = used.unwrap_or(pos - off);
+    // Lazily: after a pointer, pos may lie before off.
+    let used = used.unwrap_or_else(|| pos - off);
     let mut len = raw_len;
     if let Some(o) = out {
         if let Some(s) = special {
