@@ -51,3 +51,28 @@ fn dissect_link_regressions() {
         }
     }
 }
+
+#[test]
+fn dissect_ethernet_regressions() {
+    for (_, data) in inputs("dissect_ethernet") {
+        let mut d = Dissector::new(Options { want: Want::All, columns: true, protocols: true });
+        let mut rest = data.as_slice();
+        let mut n = 0;
+        while rest.len() >= 2 && n < 64 {
+            let len = u16::from_le_bytes([rest[0], rest[1]]) as usize % 2048;
+            rest = &rest[2..];
+            let (frame, tail) = rest.split_at(len.min(rest.len()));
+            rest = tail;
+            n += 1;
+            let meta = FrameMeta {
+                number: n,
+                has_ts: true,
+                orig_len: frame.len() as u32,
+                cap_len: frame.len() as u32,
+                link_type: LinkType::ETHERNET,
+                ..Default::default()
+            };
+            let _ = d.dissect(&meta, frame);
+        }
+    }
+}
