@@ -8,5 +8,8 @@ CAPTURES="${WIRECRAB_CAPTURES:-$(cd .. && pwd)/shared/captures}"
 export WIRECRAB_CAPTURES="$CAPTURES"
 cargo build --release --locked
 cargo test --release --locked --workspace
+# The no-panic properties once more with overflow checks on (debug profile),
+# which the optimised build does not have.
+cargo test --locked -p wirecrab-dissect --test no_panic
 python3 scripts/compat.py "$CAPTURES" --bin target/release/wirecrab
 python3 scripts/fieldcheck.py "$CAPTURES" --bin target/release/wirecrab
