@@ -292,7 +292,7 @@ impl FileReader {
                     max: MAX_BLOCK,
                 });
             }
-            if blen < 12 || blen % 4 != 0 {
+            if blen < 12 || !blen.is_multiple_of(4) {
                 return Err(ReadError::Corrupt {
                     what: format!("block of type 0x{btype:08x} has length {blen}"),
                     offset: self.offset,

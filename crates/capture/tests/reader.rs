@@ -30,7 +30,10 @@ fn pcap(magic: u32, big: bool, linktype: u32, snaplen: u32, records: &[(u32, u32
     f
 }
 
-fn read_all(bytes: Vec<u8>) -> (Vec<(u64, i64, u32, Vec<u8>, LinkType, u32)>, Option<ReadError>, Option<FileReader>) {
+/// number, seconds, nanoseconds, bytes, link type, original length
+type Row = (u64, i64, u32, Vec<u8>, LinkType, u32);
+
+fn read_all(bytes: Vec<u8>) -> (Vec<Row>, Option<ReadError>, Option<FileReader>) {
     let mut r = match FileReader::new(Box::new(std::io::Cursor::new(bytes))) {
         Ok(r) => r,
         Err(e) => return (Vec::new(), Some(e), None),
@@ -109,7 +112,7 @@ fn not_a_capture_and_empty() {
 fn block(big: bool, btype: u32, body: &[u8]) -> Vec<u8> {
     let w32 = |v: u32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
     let mut body = body.to_vec();
-    while body.len() % 4 != 0 {
+    while !body.len().is_multiple_of(4) {
         body.push(0);
     }
     let len = body.len() as u32 + 12;
@@ -134,7 +137,7 @@ fn opt(big: bool, code: u16, val: &[u8]) -> Vec<u8> {
     o.extend(if big { code.to_be_bytes() } else { code.to_le_bytes() });
     o.extend(if big { (val.len() as u16).to_be_bytes() } else { (val.len() as u16).to_le_bytes() });
     o.extend_from_slice(val);
-    while o.len() % 4 != 0 {
+    while !o.len().is_multiple_of(4) {
         o.push(0);
     }
     o
@@ -158,7 +161,7 @@ fn epb(big: bool, iface: u32, ts: u64, data: &[u8], opts: &[u8]) -> Vec<u8> {
     body.extend(w32(data.len() as u32));
     body.extend(w32(data.len() as u32));
     body.extend_from_slice(data);
-    while body.len() % 4 != 0 {
+    while !body.len().is_multiple_of(4) {
         body.push(0);
     }
     body.extend_from_slice(opts);

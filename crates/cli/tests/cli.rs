@@ -214,3 +214,20 @@ fn a_pipe_that_is_still_being_written() {
     assert!(lines.next().is_none());
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// The field list is public API: a change must be deliberate. Update the
+/// snapshot with `wirecrab fields > crates/cli/tests/snapshots/fields.txt`.
+#[test]
+fn field_list_snapshot() {
+    let now = stdout(&wirecrab(&["fields"]));
+    let want = include_str!("snapshots/fields.txt");
+    if now != want {
+        let first = now.lines().zip(want.lines()).position(|(a, b)| a != b).unwrap_or(now.lines().count().min(want.lines().count()));
+        panic!(
+            "`wirecrab fields` changed at line {} (now {:?}, snapshot {:?}); update the snapshot if intended",
+            first + 1,
+            now.lines().nth(first),
+            want.lines().nth(first)
+        );
+    }
+}

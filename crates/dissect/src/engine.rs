@@ -48,8 +48,7 @@ pub struct Dissection<'d> {
 impl Dissector {
     /// A dissector computing what `opts` asks for.
     pub fn new(opts: Options) -> Self {
-        let mut cols = Columns::default();
-        cols.enabled = opts.columns;
+        let cols = Columns { enabled: opts.columns, ..Default::default() };
         Dissector {
             registry: Registry::get(),
             state: State::default(),

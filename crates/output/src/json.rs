@@ -50,6 +50,7 @@ fn value_text(n: &Node, data: &[u8], tz: &mut TimeCache) -> String {
     s
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Write the children of `nodes[start]` (those deeper than `depth`) as object members.
 fn members(out: &mut String, nodes: &[Node], mut i: usize, depth: u16, indent: usize, v: &FrameView<'_>, tz: &mut TimeCache, first: &mut bool) -> usize {
     while i < nodes.len() && nodes[i].depth >= depth {

@@ -77,6 +77,8 @@ impl TimeCache {
 }
 
 fn local_tm(secs: i64) -> Option<(Tm, String)> {
+    // time_t is narrower than i64 on some targets.
+    #[allow(clippy::useless_conversion)]
     let t: libc::time_t = secs.try_into().ok()?;
     // SAFETY: localtime_r writes only into the tm we pass and reads t; a zeroed
     // libc::tm is a valid initial value. tm_zone points into static storage of

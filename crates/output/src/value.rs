@@ -54,8 +54,10 @@ pub fn write_value(out: &mut String, n: &Node, frame: &[u8], tz: &mut TimeCache)
     }
 }
 
+/// The shortest text that reads back as `x` (tshark prints doubles with %g;
+/// dissectors round to the digits Wireshark keeps).
 fn format_double(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 { format!("{x}") } else { format!("{x}") }
+    format!("{x}")
 }
 
 /// Text bytes as tshark shows them: printable ASCII and valid UTF-8 as is,

@@ -371,7 +371,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.pinfo.dst_port = dport;
     let seg_len = buf.reported_len().saturating_sub(hlen) as u32;
     let opts = if hlen > 20 { buf.slice(20, hlen - 20).ok() } else { None };
-    let ws = opts.and_then(|o| find_wscale(o));
+    let ws = opts.and_then(find_wscale);
     let in_error = ctx.pinfo.in_error;
     // A header whose options run past the packet is malformed: Wireshark
     // then shows raw sequence numbers and no analysis.
