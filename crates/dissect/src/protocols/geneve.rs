@@ -84,6 +84,15 @@ static GCP_DIRECTION: FieldDef =
 static GCP_ENDPOINT: FieldDef = FieldDef::new("geneve.option.gcp.endpoint", "GCP Endpoint ID", T::Bytes);
 static GCP_PROFILE: FieldDef = FieldDef::new("geneve.option.gcp.profile", "GCP Profile ID", T::U64);
 static UNKNOWN_DATA: FieldDef = FieldDef::new("geneve.option.unknown.data", "Unknown Option Data", T::Bytes);
+// wirecrab's own names for AWS Gateway Load Balancer's options (class 0x0108),
+// which Wireshark 4.0 leaves unknown. The bytes also stay in
+// geneve.option.unknown.data, so tshark-style field output is unchanged.
+static AWS_ENDPOINT_ID: FieldDef =
+    FieldDef::new("geneve.option.aws.gwlbe_id", "AWS GWLB Endpoint ID", T::U64).base(Base::Hex);
+static AWS_ATTACHMENT_ID: FieldDef =
+    FieldDef::new("geneve.option.aws.attachment_id", "AWS GWLB Attachment ID", T::U64).base(Base::Hex);
+static AWS_FLOW_COOKIE: FieldDef =
+    FieldDef::new("geneve.option.aws.flow_cookie", "AWS GWLB Flow Cookie", T::U32).base(Base::Hex);
 static VERSION_UNKNOWN: FieldDef = FieldDef::new("geneve.version.unknown", "Unknown version", T::None);
 static OPT_LEN_INVALID: FieldDef = FieldDef::new("geneve.option.length.invalid", "Invalid length for option", T::None);
 
@@ -126,6 +135,9 @@ pub static PROTOCOL: Protocol = Protocol {
         &GCP_ENDPOINT,
         &GCP_PROFILE,
         &UNKNOWN_DATA,
+        &AWS_ENDPOINT_ID,
+        &AWS_ATTACHMENT_ID,
+        &AWS_FLOW_COOKIE,
         &VERSION_UNKNOWN,
         &OPT_LEN_INVALID,
     ],
@@ -368,9 +380,25 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, at: usize, class: u16, ty: u
         }
         _ => {
             ctx.bytes(&UNKNOWN_DATA, buf, data, n);
+            aws_option(ctx, buf, data, class, ty, n);
         }
     }
     ctx.tree.leave();
+}
+
+/// Name the AWS GWLB options (endpoint id and attachment id: 8 bytes; flow
+/// cookie: 4 bytes) with wirecrab's own fields.
+fn aws_option<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, data: usize, class: u16, ty: u8, n: usize) {
+    let f = match (class, ty & 0x7f, n) {
+        (CLASS_AWS, 1, 8) => &AWS_ENDPOINT_ID,
+        (CLASS_AWS, 2, 8) => &AWS_ATTACHMENT_ID,
+        (CLASS_AWS, 3, 4) => &AWS_FLOW_COOKIE,
+        _ => return,
+    };
+    if let Ok(b) = buf.slice(data, n) {
+        let v = b.iter().fold(0u64, |a, x| a << 8 | *x as u64);
+        ctx.add(f, buf, data, n, Value::U(v));
+    }
 }
 
 /// Wireshark's picture of the top 28 bits of `w` (`0001 0010  0011 ... 0111 ....`).
@@ -497,6 +525,9 @@ mod tests {
             for (ty, name) in [(1, "GWLB Endpoint ID"), (2, "Attachment ID"), (3, "Flow Cookie")] {
                 assert_eq!(aws_option_name(CLASS_AWS, ty), Some(name));
             }
+            assert_eq!(values(&r, "geneve.option.aws.gwlbe_id"), [&Value::U(0x0123_4567_89ab_cdef)]);
+            assert_eq!(values(&r, "geneve.option.aws.attachment_id"), [&Value::U(0x1122_3344_5566_7788)]);
+            assert_eq!(values(&r, "geneve.option.aws.flow_cookie"), [&Value::U(0xdead_beef)]);
         });
     }
 
