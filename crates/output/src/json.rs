@@ -65,12 +65,15 @@ fn members(out: &mut String, nodes: &[Node], mut i: usize, depth: u16, indent: u
         }
         let has_children = nodes.get(i + 1).is_some_and(|c| c.depth > n.depth);
         let pad = " ".repeat(indent);
-        let key = if n.field.ty == FieldType::None {
+        let text_only = n.field.ty == FieldType::None;
+        // A text-only item is keyed by its filter name when it has one (as
+        // tshark does for `tcp.analysis`), by its label otherwise ("Queries").
+        let key = if text_only && n.field.abbrev.is_empty() {
             v.d.tree.label(n).unwrap_or(n.field.name).to_string()
         } else {
             n.field.abbrev.to_string()
         };
-        if n.field.ty != FieldType::None {
+        if !text_only || !has_children {
             if !*first {
                 out.push_str(",\n");
             }
@@ -87,7 +90,7 @@ fn members(out: &mut String, nodes: &[Node], mut i: usize, depth: u16, indent: u
             }
             *first = false;
             out.push_str(&pad);
-            let tkey = if n.field.ty == FieldType::None { key } else { format!("{key}_tree") };
+            let tkey = if text_only { key } else { format!("{key}_tree") };
             json_str(out, &tkey);
             out.push_str(": {\n");
             let mut f2 = true;
