@@ -65,7 +65,7 @@ pub struct Cli {
     #[arg(short = 'c', value_name = "N")]
     pub count: Option<u64>,
 
-    /// Display filter (this version: a protocol name such as `dns`; the full language comes next).
+    /// Display filter in Wireshark's language, e.g. `ip.addr == 10.0.1.23 && tcp.port == 39836`.
     #[arg(short = 'Y', value_name = "FILTER")]
     pub display_filter: Option<String>,
 

@@ -90,6 +90,24 @@ fn parse_fields_options(opts: &[String]) -> Result<FieldsOptions> {
     Ok(o)
 }
 
+/// The field registry as the filter compiler sees it.
+struct RegistrySchema(&'static Registry);
+
+impl wirecrab_filter::Schema for RegistrySchema {
+    fn field(&self, name: &str) -> Option<&'static wirecrab_core::FieldDef> {
+        self.0.field(name)
+    }
+    fn suggest(&self, name: &str) -> Option<&'static str> {
+        self.0.suggest(name)
+    }
+}
+
+/// Compile `-Y`, or say where and why it is wrong (with a caret line).
+fn compile_filter(src: &str) -> Result<wirecrab_filter::Filter> {
+    wirecrab_filter::Filter::new(src, &RegistrySchema(Registry::get()))
+        .map_err(|e| anyhow::anyhow!("-Y: invalid display filter\n{}", e.render(src)))
+}
+
 /// The dissection options and output mode the flags ask for.
 fn plan(cli: &Cli) -> Result<(Options, Mode, TimeFormat)> {
     let time = match &cli.time {
@@ -136,14 +154,6 @@ fn plan(cli: &Cli) -> Result<(Options, Mode, TimeFormat)> {
         bail!("-e needs -T fields");
     }
     let mode = if cli.quiet && !matches!(mode, Mode::Fields(_) | Mode::Json(_) | Mode::Ek) { Mode::Quiet } else { mode };
-    if let Some(f) = &cli.display_filter {
-        let name = f.trim();
-        if reg.protocol(name).is_none() {
-            bail!(
-                "-Y {f:?}: this version filters by protocol name only (e.g. -Y dns); the full display-filter language is not implemented yet"
-            );
-        }
-    }
     if let Some(o) = &cli.only {
         for p in o.split(',') {
             if reg.protocol(p.trim()).is_none() {
@@ -225,7 +235,22 @@ pub fn run(cli: &Cli) -> Result<u8> {
         .context("starting the reader thread")?;
 
     let quiet_fast = matches!(mode, Mode::Quiet) && cli.display_filter.is_none();
-    let filter_proto = cli.display_filter.as_deref().map(str::trim).map(str::to_string);
+    let filter = cli.display_filter.as_deref().map(compile_filter).transpose()?;
+    let mut opts = opts;
+    if let Some(f) = &filter {
+        // The dissection keeps what the output needs plus what the filter reads.
+        opts.want = match opts.want {
+            Want::All => Want::All,
+            Want::Nothing => Want::fields(f.fields().iter().map(|d| d.id())),
+            Want::Some(_) => {
+                let mut ids: Vec<u32> = f.fields().iter().map(|d| d.id()).collect();
+                if let Mode::Fields(sink) = &mode {
+                    ids.extend(sink.wanted_fields().iter().map(|d| d.id()));
+                }
+                Want::fields(ids)
+            }
+        };
+    }
     let mut dissector = Dissector::new(opts);
     let mut out = Output { buf: String::with_capacity(OUT_BLOCK + 65536), line_buffered: cli.line_buffered || live };
     let mut tz = TimeCache::default();
@@ -261,8 +286,8 @@ pub fn run(cli: &Cli) -> Result<u8> {
                 continue;
             }
             let d = dissector.dissect(meta, data);
-            if let Some(p) = &filter_proto {
-                if !d.layers.iter().any(|l| l == p) {
+            if let Some(f) = &filter {
+                if !f.matches(&wirecrab_filter::Frame { tree: d.tree, data }) {
                     prev_ts = meta.ts;
                     continue;
                 }

@@ -13,9 +13,12 @@
 #![warn(missing_docs)]
 
 mod ast;
+mod compile;
 mod lexer;
+mod literal;
 mod parser;
 
 pub use ast::{ArithOp, CmpOp, Expr, ExprKind, LayerSel, SetItem, Slice, Span};
+pub use compile::{Filter, Frame, Schema, Val};
 pub use lexer::{lex, Token, TokenKind};
 pub use parser::{parse, ParseError};
