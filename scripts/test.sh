@@ -13,3 +13,4 @@ cargo test --release --locked --workspace
 cargo test --locked -p wirecrab-dissect --test no_panic
 python3 scripts/compat.py "$CAPTURES" --bin target/release/wirecrab
 python3 scripts/fieldcheck.py "$CAPTURES" --bin target/release/wirecrab
+python3 scripts/filtercheck.py "$CAPTURES" --bin target/release/wirecrab

@@ -631,3 +631,80 @@ fn cmp_holds(op: CmpOp, o: Option<std::cmp::Ordering>) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wirecrab_core::{FieldDef, FieldType as T, FrameMeta, Tree, Value, Want};
+
+    static PORT: FieldDef = FieldDef::new("tcp.port", "Port", T::U16);
+    static ADDR: FieldDef = FieldDef::new("ip.addr", "Address", T::Ipv4);
+    static NAME: FieldDef = FieldDef::new("dns.qry.name", "Name", T::String);
+
+    struct Mini;
+    impl Schema for Mini {
+        fn field(&self, name: &str) -> Option<&'static FieldDef> {
+            [&PORT, &ADDR, &NAME].into_iter().find(|f| f.abbrev == name)
+        }
+        fn suggest(&self, name: &str) -> Option<&'static str> {
+            name.starts_with("tcp.p").then_some("tcp.port")
+        }
+    }
+
+    fn frame(ports: &[u64], addrs: &[[u8; 4]], name: Option<&str>) -> Tree {
+        let _ = FrameMeta::default();
+        let mut t = Tree::new(Want::All);
+        for p in ports {
+            t.add(&PORT, 0, 2, Value::U(*p));
+        }
+        for a in addrs {
+            t.add(&ADDR, 0, 4, Value::V4(*a));
+        }
+        if let Some(n) = name {
+            t.add(&NAME, 0, 0, Value::OwnedStr(n.into()));
+        }
+        t
+    }
+
+    fn run(src: &str, t: &Tree) -> bool {
+        Filter::new(src, &Mini).unwrap_or_else(|e| panic!("{src}: {e}")).matches(&Frame { tree: t, data: &[] })
+    }
+
+    #[test]
+    fn any_and_all_semantics_on_multi_valued_fields() {
+        let t = frame(&[80, 443], &[[10, 0, 0, 1], [192, 168, 1, 1]], None);
+        assert!(run("tcp.port == 80", &t));
+        assert!(!run("tcp.port != 80", &t), "!= means no value equals");
+        assert!(run("tcp.port !== 80", &t), "!== means some value differs");
+        assert!(!run("tcp.port === 80", &t));
+        assert!(run("ip.addr == 10.0.0.0/8 and ip.addr == 192.168.0.0/16", &t));
+        assert!(run("tcp.port in {1..100}", &t));
+        assert!(!run("tcp.port not in {80, 443}", &t));
+        let empty = frame(&[], &[], None);
+        assert!(!run("tcp.port != 80", &empty), "a missing field matches nothing");
+        assert!(!run("tcp.port", &empty));
+    }
+
+    #[test]
+    fn strings_regexes_and_functions() {
+        let t = frame(&[53], &[], Some("WWW.Example.com"));
+        assert!(run("dns.qry.name contains \"Example\"", &t));
+        assert!(run("dns.qry.name matches \"(?i)example\\\\.COM$\"", &t));
+        assert!(run("lower(dns.qry.name) == \"www.example.com\"", &t));
+        assert!(run("len(dns.qry.name) == 15", &t));
+        assert!(run("tcp.port + 1 == 54 && tcp.port * 2 > 100", &t));
+    }
+
+    #[test]
+    fn type_errors_point_at_the_value() {
+        let e = Filter::new("tcp.port == \"abc\"", &Mini).err().unwrap();
+        assert!(e.message.contains("needs an integer"), "{e}");
+        assert_eq!(e.span.start, 12);
+        let e = Filter::new("ip.addr == 300.1.1.1", &Mini).err().unwrap();
+        assert!(e.message.contains("IPv4"), "{e}");
+        let e = Filter::new("tcp.prot == 80", &Mini).err().unwrap();
+        assert_eq!(e.message, "unknown field 'tcp.prot' — did you mean 'tcp.port'?");
+        assert!(Filter::new("dns.qry.name matches \"(\"", &Mini).is_err());
+        assert!(Filter::new("80", &Mini).is_err());
+    }
+}

@@ -536,7 +536,9 @@ fn analysis_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, a: &Analysis) {
     ctx.add(&ANALYSIS_FLAGS, buf, 0, 0, Value::None);
     ctx.tree.enter();
     for (bit, f) in items {
-        if a.flags & bit != 0 {
+        // A fast retransmission is a retransmission too (both items, one Info prefix).
+        let fast_too = bit == flag::RETRANSMISSION && a.flags & flag::FAST_RETRANSMISSION != 0;
+        if a.flags & bit != 0 || fast_too {
             ctx.add(f, buf, 0, 0, Value::None);
         }
     }
