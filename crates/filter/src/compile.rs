@@ -29,6 +29,8 @@ pub struct Filter {
 
 type Test = Box<dyn Fn(&Frame<'_>) -> bool + Send + Sync>;
 type Values = Box<dyn Fn(&Frame<'_>) -> Vec<Val> + Send + Sync>;
+/// A field side of a comparison: its values, its type, the field itself.
+type Side = (Values, FieldType, Option<&'static FieldDef>);
 
 /// A dissected frame as the filter sees it.
 pub struct Frame<'a> {
@@ -470,12 +472,14 @@ impl Compiler<'_> {
         }
     }
 
-    /// Values and type of one side of a comparison (None for a literal).
-    fn side(&mut self, op: Operand) -> Result<Result<(Values, FieldType, Option<&'static FieldDef>), Operand>, ParseError> {
+    /// Values and type of one side of a comparison, or the literal operand back.
+    fn side(&mut self, op: Operand) -> Result<Result<Side, Operand>, ParseError> {
         Ok(match op {
             Operand::Field { f, layer, slice, raw } => {
                 self.use_field(f);
-                let ty = if slice.is_some() || raw { FieldType::Bytes } else if f.ty == FieldType::Protocol { FieldType::Bytes } else { f.ty };
+                // Slices, raw bytes and protocols compare as bytes.
+                let as_bytes = slice.is_some() || raw || f.ty == FieldType::Protocol;
+                let ty = if as_bytes { FieldType::Bytes } else { f.ty };
                 Ok((field_values(f, layer, slice, raw), ty, Some(f)))
             }
             Operand::Computed(v, t) => Ok((v, t.unwrap_or(FieldType::I64), None)),
