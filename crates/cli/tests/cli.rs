@@ -234,7 +234,7 @@ fn field_list_snapshot() {
 
 #[test]
 fn display_filter_selects_frames_and_reports_mistakes_with_a_caret() {
-    let o = wirecrab(&["-r", "tcp/tcp-one-stream.pcap", "-Y", "ip.addr == 10.0.0.1 && tcp.flags.syn == 1", "-T", "fields", "-e", "frame.number"]);
+    let o = wirecrab(&["-r", "tcp/tcp-one-stream.pcap", "-Y", "ip.src == 10.0.0.1 && tcp.flags.syn == 1", "-T", "fields", "-e", "frame.number"]);
     assert_eq!(stdout(&o), "1\n");
     let o = wirecrab(&["-r", "tcp/tcp-one-stream.pcap", "-Y", "tcp.prot == 80"]);
     assert_eq!(o.status.code(), Some(2));
