@@ -76,3 +76,24 @@ fn dissect_ethernet_regressions() {
         }
     }
 }
+
+struct RegistrySchema;
+
+impl wirecrab_filter::Schema for RegistrySchema {
+    fn field(&self, name: &str) -> Option<&'static wirecrab_core::FieldDef> {
+        wirecrab_dissect::Registry::get().field(name)
+    }
+    fn suggest(&self, name: &str) -> Option<&'static str> {
+        wirecrab_dissect::Registry::get().suggest(name)
+    }
+}
+
+#[test]
+fn filter_regressions() {
+    for (path, data) in inputs("filter") {
+        let Ok(src) = std::str::from_utf8(&data) else { continue };
+        // Either outcome is fine; reaching here without a panic is the point,
+        // and the kept inputs are all invalid filters.
+        assert!(wirecrab_filter::Filter::new(src, &RegistrySchema).is_err(), "{} compiled", path.display());
+    }
+}

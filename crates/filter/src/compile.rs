@@ -468,7 +468,8 @@ impl Compiler<'_> {
             }),
             Operand::Str(s, span) => literal::quoted(ty, &s)
                 .ok_or_else(|| err(format!("a string is not valid here: {who}needs {}", literal::expected(ty)), span)),
-            _ => unreachable!("literal_for is only called with words and strings"),
+            Operand::Field { f: g, .. } => Err(err(format!("'{}' is a field: a value is expected here", g.abbrev), Span::default())),
+            Operand::Computed(..) => Err(err("a plain value is expected here, not an expression", Span::default())),
         }
     }
 
@@ -710,5 +711,8 @@ mod tests {
         assert_eq!(e.message, "unknown field 'tcp.prot' — did you mean 'tcp.port'?");
         assert!(Filter::new("dns.qry.name matches \"(\"", &Mini).is_err());
         assert!(Filter::new("80", &Mini).is_err());
+        // Found by fuzzing: an expression where a set element should be a value.
+        assert!(Filter::new("tcp.port in {5..3, 3%0}", &Mini).is_err());
+        assert!(Filter::new("tcp.port in {tcp.port}", &Mini).is_err());
     }
 }
