@@ -29,8 +29,9 @@ pub struct Filter {
 
 type Test = Box<dyn Fn(&Frame<'_>) -> bool + Send + Sync>;
 type Values = Box<dyn Fn(&Frame<'_>) -> Vec<Val> + Send + Sync>;
-/// A field side of a comparison: its values, its type, the field itself.
-type Side = (Values, FieldType, Option<&'static FieldDef>);
+/// A field side of a comparison: its values, its type, the field itself, and
+/// whether it is the plain field (no slice, layer or raw form: fast path).
+type Side = (Values, FieldType, Option<&'static FieldDef>, bool);
 
 /// A dissected frame as the filter sees it.
 pub struct Frame<'a> {
@@ -481,9 +482,10 @@ impl Compiler<'_> {
                 // Slices, raw bytes and protocols compare as bytes.
                 let as_bytes = slice.is_some() || raw || f.ty == FieldType::Protocol;
                 let ty = if as_bytes { FieldType::Bytes } else { f.ty };
-                Ok((field_values(f, layer, slice, raw), ty, Some(f)))
+                let plain = layer.is_none() && slice.is_none() && !raw;
+                Ok((field_values(f, layer, slice, raw), ty, Some(f), plain))
             }
-            Operand::Computed(v, t) => Ok((v, t.unwrap_or(FieldType::I64), None)),
+            Operand::Computed(v, t) => Ok((v, t.unwrap_or(FieldType::I64), None, false)),
             lit => Err(lit),
         })
     }
@@ -491,8 +493,8 @@ impl Compiler<'_> {
     fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr, span: Span) -> Result<Test, ParseError> {
         let (oa, ob) = (self.operand(a)?, self.operand(b)?);
         let (left, right) = (self.side(oa)?, self.side(ob)?);
-        let (vals, ty, field, other) = match (left, right) {
-            (Ok((lv, _, _)), Ok((rv, _, _))) => {
+        let (vals, ty, plain, other, field) = match (left, right) {
+            (Ok((lv, _, _, _)), Ok((rv, _, _, _))) => {
                 // Field against field: compare every pair of values.
                 use std::cmp::Ordering::Equal;
                 return Ok(Box::new(move |fr| {
@@ -505,21 +507,31 @@ impl Compiler<'_> {
                     }
                 }));
             }
-            (Ok((v, t, f)), Err(lit)) => (v, t, f, lit),
-            (Err(lit), Ok((v, t, f))) => {
+            (Ok((v, t, f, plain)), Err(lit)) => (v, t, f.filter(|_| plain), lit, f),
+            (Err(lit), Ok((v, t, f, plain))) => {
                 // `80 == tcp.port`: swap, mirroring the operator.
                 let op = mirror(op);
-                return self.finish_compare(op, v, t, f, lit, span);
+                return self.finish_compare(op, v, t, f, f.filter(|_| plain), lit, span);
             }
             (Err(Operand::Word(w, s)), Err(_)) | (Err(_), Err(Operand::Word(w, s))) if looks_like_field(&w) => {
                 return Err(self.unknown(&w, s))
             }
             (Err(_), Err(_)) => return Err(err("compare a field with a value: both sides are values", span)),
         };
-        self.finish_compare(op, vals, ty, field, other, span)
+        self.finish_compare(op, vals, ty, field, plain, other, span)
     }
 
-    fn finish_compare(&mut self, op: CmpOp, vals: Values, ty: FieldType, f: Option<&'static FieldDef>, lit: Operand, _span: Span) -> Result<Test, ParseError> {
+    #[allow(clippy::too_many_arguments)]
+    fn finish_compare(
+        &mut self,
+        op: CmpOp,
+        vals: Values,
+        ty: FieldType,
+        f: Option<&'static FieldDef>,
+        plain: Option<&'static FieldDef>,
+        lit: Operand,
+        _span: Span,
+    ) -> Result<Test, ParseError> {
         if op == CmpOp::Matches {
             let (pat, span) = match lit {
                 Operand::Str(s, span) => (String::from_utf8_lossy(&s).into_owned(), span),
@@ -546,6 +558,9 @@ impl Compiler<'_> {
             }));
         }
         let l = self.literal_for(ty, f, lit)?;
+        if let (Some(field), Lit::Int(x)) = (plain, &l) {
+            return Ok(int_compare(op, field, *x));
+        }
         Ok(match op {
             CmpOp::Eq => Box::new(move |fr| vals(fr).iter().any(|v| eq_lit(v, &l))),
             // "!=" is all_ne in Wireshark 4.0; a missing field matches nothing.
@@ -567,7 +582,7 @@ impl Compiler<'_> {
 
     fn membership(&mut self, a: &Expr, items: &[SetItem], neg: bool) -> Result<Test, ParseError> {
         let oa = self.operand(a)?;
-        let (vals, ty, f) = match self.side(oa)? {
+        let (vals, ty, f, _) = match self.side(oa)? {
             Ok(x) => x,
             Err(Operand::Word(w, s)) if looks_like_field(&w) => return Err(self.unknown(&w, s)),
             Err(_) => return Err(err("'in' needs a field on its left", a.span)),
@@ -601,6 +616,40 @@ impl Compiler<'_> {
             hit != neg
         }))
     }
+}
+
+/// The fast path for the most common filters (`tcp.port == 443`): walk the
+/// nodes once, no allocation.
+fn int_compare(op: CmpOp, field: &'static FieldDef, x: i128) -> Test {
+    Box::new(move |fr| {
+        let (mut n, mut eq, mut ne, mut holds) = (0usize, 0usize, 0usize, false);
+        for node in fr.tree.nodes() {
+            if !std::ptr::eq(node.field, field) {
+                continue;
+            }
+            let v = match node.value {
+                Value::U(v) => v as i128,
+                Value::I(v) => v as i128,
+                Value::Bool(b) => b as i128,
+                Value::Time(t) => t.as_nanos(),
+                _ => continue,
+            };
+            n += 1;
+            if v == x {
+                eq += 1;
+            } else {
+                ne += 1;
+            }
+            holds |= cmp_holds(op, Some(v.cmp(&x)));
+        }
+        match op {
+            CmpOp::Eq => eq > 0,
+            CmpOp::Ne => n > 0 && eq == 0,
+            CmpOp::AllEq => n > 0 && ne == 0,
+            CmpOp::AnyNe => ne > 0,
+            _ => holds,
+        }
+    })
 }
 
 fn matches_re(re: &Regex, v: &Val) -> bool {
