@@ -109,7 +109,7 @@ fn compile_filter(src: &str) -> Result<wirecrab_filter::Filter> {
 }
 
 /// The dissection options and output mode the flags ask for.
-fn plan(cli: &Cli) -> Result<(Options, Mode, TimeFormat)> {
+fn plan(cli: &Cli) -> Result<(Options, Mode)> {
     let time = match &cli.time {
         Some(t) => TimeFormat::parse(t).with_context(|| format!("-t {t}: use one of a, ad, adoa, d, dd, e, r, u, ud, udoa"))?,
         None => TimeFormat::Relative,
@@ -161,7 +161,7 @@ fn plan(cli: &Cli) -> Result<(Options, Mode, TimeFormat)> {
             }
         }
     }
-    Ok((opts, mode, time))
+    Ok((opts, mode))
 }
 
 fn reader_thread(mut r: FileReader, tx: Sender<Msg>, recycle: Receiver<Batch>, batch_bytes: usize) {
@@ -223,7 +223,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
     let Some(path) = cli.read.as_deref() else {
         bail!("nothing to read: give a capture file with -r FILE (live capture comes in a later version; see --help)");
     };
-    let (opts, mut mode, time) = plan(cli)?;
+    let (mut opts, mut mode) = plan(cli)?;
     let reader = FileReader::open(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     let live = path == "-";
     let (tx, rx) = bounded::<Msg>(BATCHES_IN_FLIGHT);
@@ -236,7 +236,6 @@ pub fn run(cli: &Cli) -> Result<u8> {
 
     let quiet_fast = matches!(mode, Mode::Quiet) && cli.display_filter.is_none();
     let filter = cli.display_filter.as_deref().map(compile_filter).transpose()?;
-    let mut opts = opts;
     if let Some(f) = &filter {
         // The dissection keeps what the output needs plus what the filter reads.
         opts.want = match opts.want {
@@ -323,12 +322,8 @@ pub fn run(cli: &Cli) -> Result<u8> {
     drop(rx);
     // The reader may be blocked on a full channel; dropping rx unblocks it.
     let _ = handle.join();
-    let _ = time;
     match error {
-        Some(e) if e.is_partial() => {
-            eprintln!("wirecrab: {path}: {e}");
-            Ok(2)
-        }
+        // Frames before the damage were printed; the message says where it is.
         Some(e) => {
             eprintln!("wirecrab: {path}: {e}");
             Ok(2)

@@ -1,6 +1,6 @@
 //! The engine: runs the dissectors of one frame and follows their `Next`.
 
-use wirecrab_core::{Buf, FrameMeta, Tree, Value, Want};
+use wirecrab_core::{Buf, FrameMeta, Tree, Want};
 
 use crate::columns::Columns;
 use crate::ctx::{Ctx, Next, PacketInfo};
@@ -78,7 +78,7 @@ impl Dissector {
             malformed: false,
         };
         let buf = Buf::new(data, meta.orig_len as usize);
-        let proto_idx = frame::dissect_frame(&mut ctx, buf);
+        frame::dissect_frame(&mut ctx, buf);
         let next = match tables.link.get(&meta.link_type.0) {
             Some(p) => Next::Proto(p, buf),
             None => {
@@ -93,8 +93,7 @@ impl Dissector {
         run_chain(&mut ctx, tables, next, 0);
         crate::protocols::eth::padding_and_trailer(&mut ctx);
         self.malformed = ctx.malformed;
-        let _ = ctx;
-        frame::finish(&mut self.tree, proto_idx.unwrap_or(0), &self.layers);
+        frame::finish(&mut self.tree, &self.layers);
         Dissection { tree: &self.tree, cols: &self.cols, layers: &self.layers, malformed: self.malformed }
     }
 }
@@ -156,10 +155,8 @@ fn run_chain<'a>(ctx: &mut Ctx<'a, '_>, tables: &Tables, mut next: Next<'a>, mut
 
 fn call<'a>(ctx: &mut Ctx<'a, '_>, p: &'static Protocol, b: Buf<'a>) -> Next<'a> {
     ctx.layer(p.abbrev());
-    let depth = ctx.tree.depth();
     let next = (p.dissect)(ctx, b);
     // A dissector that forgot to close its subtree must not shift the next protocol.
-    let _ = depth;
     ctx.tree.set_depth(0);
     next
 }
@@ -170,6 +167,5 @@ fn unknown_ethertype<'a>(ctx: &mut Ctx<'a, '_>, t: u16, b: Buf<'a>) -> Next<'a> 
         crate::names::write_hex(&mut s, t as u64, 4);
         ctx.set_protocol(&s);
     }
-    let _ = Value::None;
     Next::Data(b)
 }

@@ -93,8 +93,8 @@ fn encap(lt: u32) -> i64 {
     }
 }
 
-/// Add the frame node and its fields; returns the node index for [`finish`].
-pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
+/// Add the frame node and its fields ([`finish`] fills in `frame.protocols`).
+pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) {
     let meta = ctx.meta;
     let (first, prev) = if meta.has_ts {
         (*ctx.state.first_ts.get_or_insert(meta.ts), ctx.state.prev_ts.replace(meta.ts).unwrap_or(meta.ts))
@@ -103,7 +103,7 @@ pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
     };
     let idx = ctx.tree.add(&FRAME, 0, buf.len(), Value::None);
     if ctx.tree.wants_nothing() {
-        return idx;
+        return;
     }
     ctx.label(idx, |s| {
         use std::fmt::Write;
@@ -148,11 +148,10 @@ pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Option<usize> {
     ctx.tree.add(&IGNORED, 0, 0, Value::Bool(false));
     ctx.tree.add(&PROTOCOLS, 0, 0, Value::None);
     ctx.tree.leave();
-    idx
 }
 
 /// Fill in `frame.protocols` once every layer is known.
-pub fn finish(tree: &mut Tree, _frame_idx: usize, layers: &[&'static str]) {
+pub fn finish(tree: &mut Tree, layers: &[&'static str]) {
     if !tree.wants(&PROTOCOLS) {
         return;
     }
