@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 /// An address shown in the Source or Destination column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Ordered by kind (none, MAC, IPv4, IPv6), then by bytes: flow tables use
+/// the order to put a conversation's two endpoints in a canonical order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Address {
     /// None known.
     #[default]

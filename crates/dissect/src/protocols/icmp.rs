@@ -874,8 +874,8 @@ pub(crate) fn fold(mut sum: u64) -> u16 {
 /// its ICMP conversations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct EchoKey {
-    lo: (u8, [u8; 16]),
-    hi: (u8, [u8; 16]),
+    lo: Address,
+    hi: Address,
     check: u16,
     id_seq: u32,
 }
@@ -883,30 +883,9 @@ pub(crate) struct EchoKey {
 impl EchoKey {
     /// The key for an echo between `a` and `b` (order does not matter).
     pub(crate) fn new(a: Address, b: Address, check: u16, id_seq: u32) -> Self {
-        let (x, y) = (addr_key(a), addr_key(b));
-        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
         EchoKey { lo, hi, check, id_seq }
     }
-}
-
-fn addr_key(a: Address) -> (u8, [u8; 16]) {
-    let mut k = [0u8; 16];
-    let tag = match a {
-        Address::None => 0,
-        Address::Ether(m) => {
-            k[..6].copy_from_slice(&m);
-            1
-        }
-        Address::V4(v) => {
-            k[..4].copy_from_slice(&v);
-            2
-        }
-        Address::V6(v) => {
-            k = v;
-            3
-        }
-    };
-    (tag, k)
 }
 
 /// Requests seen so far, waiting for their reply.

@@ -51,28 +51,7 @@ pub static PROTOCOL: Protocol = Protocol {
 /// A conversation key with its endpoints in a canonical order.
 pub(crate) fn conv_key(a: Address, ap: u16, b: Address, bp: u16) -> ((Address, u16), (Address, u16), bool) {
     let (x, y) = ((a, ap), (b, bp));
-    if addr_le(&x, &y) { (x, y, true) } else { (y, x, false) }
-}
-
-fn addr_le(x: &(Address, u16), y: &(Address, u16)) -> bool {
-    let bytes = |a: &Address| -> ([u8; 16], u8) {
-        let mut o = [0u8; 16];
-        match a {
-            Address::None => (o, 0),
-            Address::Ether(m) => {
-                o[..6].copy_from_slice(m);
-                (o, 1)
-            }
-            Address::V4(v) => {
-                o[..4].copy_from_slice(v);
-                (o, 2)
-            }
-            Address::V6(v) => (*v, 3),
-        }
-    };
-    let (bx, tx) = bytes(&x.0);
-    let (by, ty) = bytes(&y.0);
-    (tx, bx, x.1) <= (ty, by, y.1)
+    if x <= y { (x, y, true) } else { (y, x, false) }
 }
 
 type Key = ((Address, u16), (Address, u16));
