@@ -376,26 +376,22 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     // A header whose options run past the packet is malformed: Wireshark
     // then shows raw sequence numbers and no analysis.
     let bad_header = hlen < 20 || !buf.has(0, hlen);
-    let seen = if in_error || bad_header {
-        Seen {
-            stream: 0,
-            rel_seq: seq,
-            rel_ack: ack,
-            ack_base: 0,
-            scale: -1,
-            first: ctx.meta.ts,
-            prev: ctx.meta.ts,
-            analysis: Analysis::default(),
-        }
-    } else {
-        track(ctx, &Header { sport, dport, seq, ack, flags, ws, win, seg_len })
+    let untracked = Seen {
+        stream: 0,
+        rel_seq: seq,
+        rel_ack: ack,
+        ack_base: 0,
+        scale: -1,
+        first: ctx.meta.ts,
+        prev: ctx.meta.ts,
+        analysis: Analysis::default(),
     };
-    let seen = if bad_header && !in_error {
+    let header = Header { sport, dport, seq, ack, flags, ws, win, seg_len };
+    let seen = match (in_error, bad_header) {
+        (true, _) => untracked,
         // Still numbered as a stream (tshark does), but with raw numbers.
-        let stream = track(ctx, &Header { sport, dport, seq, ack, flags, ws, win, seg_len }).stream;
-        Seen { stream, ..seen }
-    } else {
-        seen
+        (false, true) => Seen { stream: track(ctx, &header).stream, ..untracked },
+        (false, false) => track(ctx, &header),
     };
     let win_calc = if seen.scale >= 0 && flags & SYN == 0 { (win as u32) << seen.scale } else { win as u32 };
     ctx.label(idx, |s| {
