@@ -8,6 +8,8 @@ command -v cc >/dev/null 2>&1 || missing+=(build-essential)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+# libpcap compiles -f capture filters (pcap_compile), as tcpdump does.
+[ -e /usr/include/pcap/pcap.h ] || missing+=(libpcap-dev)
 if ((${#missing[@]})); then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
     $SUDO apt-get update -qq

@@ -5,11 +5,15 @@
 //! bounded memory: a record is only ever held while it is being delivered.
 #![warn(missing_docs)]
 
+mod bpf;
 mod error;
 mod pcap;
 mod pcapng;
 mod reader;
+mod writer;
 
+pub use bpf::CaptureFilter;
 pub use error::ReadError;
 pub use pcapng::{Interface, Secrets};
 pub use reader::{FileFormat, FileReader, Frame};
+pub use writer::{CaptureWriter, OutputFormat, WriteError, WriteFrame};

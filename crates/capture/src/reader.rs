@@ -39,6 +39,14 @@ pub struct Frame<'a> {
     pub meta: &'a FrameMeta,
     /// The captured bytes.
     pub data: &'a [u8],
+    /// The whole record as stored in the file (pcap: record header and data;
+    /// pcapng: the block), for writers that copy frames unchanged.
+    pub raw: &'a [u8],
+    /// Non-frame blocks stored in the file since the previous frame (the pcap
+    /// file header; pcapng section headers, interfaces, secrets, name
+    /// resolution, statistics...), byte for byte. Empty unless
+    /// [`FileReader::keep_side_blocks`] was called.
+    pub side: &'a [u8],
 }
 
 enum State {
@@ -64,6 +72,15 @@ pub struct FileReader {
     section_base: usize,
     secrets: Vec<Secrets>,
     compressed: Option<&'static str>,
+    /// The pcap file header as read (empty for pcapng).
+    file_header: Vec<u8>,
+    /// Raw non-frame blocks since the last frame, when `keep_side` is set.
+    side: Vec<u8>,
+    keep_side: bool,
+    side_delivered: bool,
+    /// A custom block's data with its PEN in network order (the raw block
+    /// stays untouched for writers).
+    custom: Vec<u8>,
 }
 
 impl FileReader {
@@ -94,6 +111,11 @@ impl FileReader {
             section_base: 0,
             secrets: Vec::new(),
             compressed: None,
+            file_header: Vec::new(),
+            side: Vec::new(),
+            keep_side: false,
+            side_delivered: false,
+            custom: Vec::new(),
         };
         r.unwrap_compression()?;
         r.read_file_header()?;
@@ -118,6 +140,22 @@ impl FileReader {
     /// Decryption secrets found in pcapng DSBs so far.
     pub fn secrets(&self) -> &[Secrets] {
         &self.secrets
+    }
+
+    /// Keep the raw bytes of non-frame blocks and hand them out with the next
+    /// frame ([`Frame::side`]) or, at the end, [`FileReader::trailing_side_blocks`].
+    /// A writer that copies a file's structure needs them; nothing else does.
+    pub fn keep_side_blocks(&mut self) {
+        if !self.keep_side {
+            self.keep_side = true;
+            self.side.extend_from_slice(&self.file_header);
+        }
+    }
+
+    /// Non-frame blocks after the last frame (valid once `next_frame` has
+    /// returned `Ok(None)`).
+    pub fn trailing_side_blocks(&self) -> &[u8] {
+        &self.side
     }
 
     /// Link type of the first interface (pcap: the file's).
@@ -203,6 +241,7 @@ impl FileReader {
                     ..Interface::default()
                 });
                 self.state = State::Pcap(h);
+                self.file_header = self.buf[self.pos..self.pos + 24].to_vec();
                 self.consume(24);
                 Ok(())
             }
@@ -213,6 +252,11 @@ impl FileReader {
 
     /// The next frame, `Ok(None)` at a clean end of input.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, ReadError> {
+        if self.side_delivered {
+            // The previous frame carried the side blocks before it.
+            self.side.clear();
+            self.side_delivered = false;
+        }
         match self.state {
             State::Pcap(h) => self.next_pcap(h),
             State::Pcapng(_) => self.next_pcapng(),
@@ -255,7 +299,13 @@ impl FileReader {
         self.meta.interface = 0;
         self.meta.snaplen = h.snaplen;
         self.meta.comments.clear();
-        Ok(Some(Frame { meta: &self.meta, data: &self.buf[start..start + rec.caplen as usize] }))
+        self.side_delivered = true;
+        Ok(Some(Frame {
+            meta: &self.meta,
+            data: &self.buf[start..start + rec.caplen as usize],
+            raw: &self.buf[start - hl..start + rec.caplen as usize],
+            side: &self.side,
+        }))
     }
 
     fn next_pcapng(&mut self) -> Result<Option<Frame<'_>>, ReadError> {
@@ -311,6 +361,10 @@ impl FileReader {
                 frame: self.next_number,
             })?;
             self.consume(blen);
+            let raw = block_start..block_start + blen;
+            if self.keep_side && !matches!(block, Block::Packet(_) | Block::Custom { .. }) {
+                self.side.extend_from_slice(&self.buf[raw.clone()]);
+            }
             match block {
                 Block::Section => {
                     self.section_base = self.interfaces.len();
@@ -336,10 +390,13 @@ impl FileReader {
                     self.meta.comments.clear();
                     let start = block_start + 8 + data_offset;
                     // Deliver the PEN in network order whatever the section's order.
+                    self.custom.clear();
+                    self.custom.extend_from_slice(&self.buf[start..start + len]);
                     if order == SectionOrder::Little {
-                        self.buf[start..start + 4].reverse();
+                        self.custom[..4].reverse();
                     }
-                    return Ok(Some(Frame { meta: &self.meta, data: &self.buf[start..start + len] }));
+                    self.side_delivered = true;
+                    return Ok(Some(Frame { meta: &self.meta, data: &self.custom, raw: &self.buf[raw], side: &self.side }));
                 }
                 Block::Packet(p) => {
                     let gidx = self.section_base + p.interface as usize;
@@ -371,7 +428,13 @@ impl FileReader {
                     self.meta.snaplen = iface.snaplen;
                     self.meta.comments = p.comments;
                     let start = block_start + 8 + p.data_offset;
-                    return Ok(Some(Frame { meta: &self.meta, data: &self.buf[start..start + caplen] }));
+                    self.side_delivered = true;
+                    return Ok(Some(Frame {
+                        meta: &self.meta,
+                        data: &self.buf[start..start + caplen],
+                        raw: &self.buf[raw],
+                        side: &self.side,
+                    }));
                 }
             }
         }

@@ -9,6 +9,10 @@ Examples:
   wirecrab -r capture.pcap -T fields -E header=y -e frame.number -e ip.src -e tcp.srcport
   wirecrab -r capture.pcap -t ad                   wall-clock date and time in the Time column
   wirecrab -r capture.pcap.gz -x                   compressed input, with a hex dump
+  wirecrab -r capture.pcap -Y 'ip.addr == 10.0.1.23 && tcp.port == 39836'
+  wirecrab -r capture.pcap -Y 'http.response.code >= 400' -w errors.pcapng
+  wirecrab -r big.pcap -f 'tcp port 80' -w port80.pcap    tcpdump filter, no dissection
+  wirecrab -r capture.pcap -2 -R 'tcp.len > 0'     two passes; -R frames renumbered
   tcpdump -U -w - | wirecrab -r -                  read a live pipe
   wirecrab fields | grep ^F.*vxlan                 every field wirecrab knows
   wirecrab protocols                               every protocol";
@@ -68,6 +72,32 @@ pub struct Cli {
     /// Display filter in Wireshark's language, e.g. `ip.addr == 10.0.1.23 && tcp.port == 39836`.
     #[arg(short = 'Y', value_name = "FILTER")]
     pub display_filter: Option<String>,
+
+    /// Read filter for the first pass of a two-pass run (needs -2): frames it
+    /// rejects do not exist for the second pass, which numbers the rest from 1.
+    #[arg(short = 'R', value_name = "FILTER")]
+    pub read_filter: Option<String>,
+
+    /// Two-pass analysis: a first pass over the whole file (with -R), then the output pass.
+    #[arg(short = '2')]
+    pub two_pass: bool,
+
+    /// Capture filter in tcpdump's language (libpcap's pcap_compile), applied to
+    /// the file as if the capture had been taken with it: e.g. `tcp port 80`.
+    #[arg(short = 'f', value_name = "BPF")]
+    pub capture_filter: Option<String>,
+
+    /// Write the frames that pass the filters to FILE (`-` = stdout) instead of printing them.
+    #[arg(short = 'w', value_name = "FILE")]
+    pub write: Option<String>,
+
+    /// Format for -w: pcap, nsecpcap or pcapng (default: the input's own, so pcap stays pcap).
+    #[arg(short = 'F', value_name = "FORMAT")]
+    pub out_format: Option<String>,
+
+    /// With -w, print packets too (as tshark -P).
+    #[arg(short = 'P')]
+    pub print_with_write: bool,
 
     /// Disable name resolution (wirecrab never resolves names; accepted for tshark habits).
     #[arg(short = 'n')]

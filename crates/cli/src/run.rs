@@ -5,13 +5,15 @@
 //! in order. Memory is bounded by the channel's capacity times the batch size.
 
 use std::io::Write;
+use std::ops::Range;
 use std::thread;
 
 use anyhow::{bail, Context, Result};
 use crossbeam_channel::{bounded, Receiver, Sender};
-use wirecrab_capture::{FileReader, ReadError};
-use wirecrab_core::{FrameMeta, Timestamp, Want};
+use wirecrab_capture::{CaptureFilter, CaptureWriter, FileReader, OutputFormat, ReadError, WriteError, WriteFrame};
+use wirecrab_core::{FrameMeta, LinkType, Timestamp, Want};
 use wirecrab_dissect::{Dissector, Options, Registry};
+use wirecrab_filter::Filter;
 use wirecrab_output::{
     json_end, write_ek, write_hex_dump, write_json, write_tree, FieldsOptions, FieldsSink, FrameView, JsonState, Occurrence,
     Quote, SummarySink, TimeCache, TimeFormat,
@@ -28,14 +30,25 @@ const BATCHES_IN_FLIGHT: usize = 4;
 /// Output is written in blocks of this size.
 const OUT_BLOCK: usize = 1 << 20;
 
+/// Where a frame's bytes sit in its batch.
+struct Entry {
+    meta: FrameMeta,
+    data: Range<usize>,
+    /// The record as stored in the file, and the non-frame blocks before it
+    /// (empty unless a writer needs them).
+    raw: Range<usize>,
+    side: Range<usize>,
+}
+
 struct Batch {
     data: Vec<u8>,
-    frames: Vec<(FrameMeta, usize, usize)>,
+    frames: Vec<Entry>,
 }
 
 enum Msg {
     Batch(Batch),
-    End(Option<ReadError>),
+    /// The end: a read error if any, and the non-frame blocks after the last frame.
+    End(Option<ReadError>, Vec<u8>),
 }
 
 enum Mode {
@@ -102,10 +115,10 @@ impl wirecrab_filter::Schema for RegistrySchema {
     }
 }
 
-/// Compile `-Y`, or say where and why it is wrong (with a caret line).
-fn compile_filter(src: &str) -> Result<wirecrab_filter::Filter> {
-    wirecrab_filter::Filter::new(src, &RegistrySchema(Registry::get()))
-        .map_err(|e| anyhow::anyhow!("-Y: invalid display filter\n{}", e.render(src)))
+/// Compile a display filter given with `flag`, or say where and why it is
+/// wrong (with a caret line).
+fn compile_filter(flag: &str, src: &str) -> Result<Filter> {
+    Filter::new(src, &RegistrySchema(Registry::get())).map_err(|e| anyhow::anyhow!("{flag}: invalid display filter\n{}", e.render(src)))
 }
 
 /// The dissection options and output mode the flags ask for.
@@ -164,7 +177,10 @@ fn plan(cli: &Cli) -> Result<(Options, Mode)> {
     Ok((opts, mode))
 }
 
-fn reader_thread(mut r: FileReader, tx: Sender<Msg>, recycle: Receiver<Batch>, batch_bytes: usize) {
+fn reader_thread(mut r: FileReader, tx: Sender<Msg>, recycle: Receiver<Batch>, batch_bytes: usize, keep_raw: bool) {
+    if keep_raw {
+        r.keep_side_blocks();
+    }
     loop {
         let mut b = recycle.try_recv().unwrap_or_else(|_| Batch { data: Vec::with_capacity(batch_bytes + 65536), frames: Vec::new() });
         b.data.clear();
@@ -172,9 +188,8 @@ fn reader_thread(mut r: FileReader, tx: Sender<Msg>, recycle: Receiver<Batch>, b
         let end = loop {
             match r.next_frame() {
                 Ok(Some(f)) => {
-                    let start = b.data.len();
-                    b.data.extend_from_slice(f.data);
-                    b.frames.push((f.meta.clone(), start, f.data.len()));
+                    let e = if keep_raw { copy_raw(&mut b.data, &f) } else { copy_data(&mut b.data, &f) };
+                    b.frames.push(e);
                     if b.data.len() >= batch_bytes || b.frames.len() >= 65536 {
                         break None;
                     }
@@ -187,10 +202,81 @@ fn reader_thread(mut r: FileReader, tx: Sender<Msg>, recycle: Receiver<Batch>, b
             return;
         }
         if let Some(e) = end {
-            let _ = tx.send(Msg::End(e));
+            let _ = tx.send(Msg::End(e, r.trailing_side_blocks().to_vec()));
             return;
         }
     }
+}
+
+fn copy_data(buf: &mut Vec<u8>, f: &wirecrab_capture::Frame<'_>) -> Entry {
+    let start = buf.len();
+    buf.extend_from_slice(f.data);
+    Entry { meta: f.meta.clone(), data: start..buf.len(), raw: 0..0, side: 0..0 }
+}
+
+/// Copy the side blocks and the stored record; the data is a part of the
+/// record (except for custom blocks, whose data the reader rearranged).
+fn copy_raw(buf: &mut Vec<u8>, f: &wirecrab_capture::Frame<'_>) -> Entry {
+    let side = buf.len()..buf.len() + f.side.len();
+    buf.extend_from_slice(f.side);
+    let raw = buf.len()..buf.len() + f.raw.len();
+    buf.extend_from_slice(f.raw);
+    let offset = (f.data.as_ptr() as usize).wrapping_sub(f.raw.as_ptr() as usize);
+    let data = if offset <= f.raw.len() && offset + f.data.len() <= f.raw.len() {
+        raw.start + offset..raw.start + offset + f.data.len()
+    } else {
+        let start = buf.len();
+        buf.extend_from_slice(f.data);
+        start..buf.len()
+    };
+    Entry { meta: f.meta.clone(), data, raw, side }
+}
+
+/// One frame as the pipeline hands it over.
+struct Item<'a> {
+    meta: &'a mut FrameMeta,
+    data: &'a [u8],
+    raw: &'a [u8],
+    side: &'a [u8],
+}
+
+/// Read `path` on a second thread and call `each` for every frame, in order,
+/// until it returns `false`. Returns the read error that ended the file early
+/// (if any) and the non-frame blocks after the last frame.
+fn for_each_frame(
+    reader: FileReader,
+    batch_bytes: usize,
+    keep_raw: bool,
+    mut each: impl FnMut(Item<'_>) -> Result<bool>,
+) -> Result<(Option<ReadError>, Vec<u8>)> {
+    let (tx, rx) = bounded::<Msg>(BATCHES_IN_FLIGHT);
+    let (recycle_tx, recycle_rx) = bounded::<Batch>(BATCHES_IN_FLIGHT + 1);
+    let handle = thread::Builder::new()
+        .name("reader".into())
+        .spawn(move || reader_thread(reader, tx, recycle_rx, batch_bytes, keep_raw))
+        .context("starting the reader thread")?;
+    let mut end = (None, Vec::new());
+    'outer: for msg in rx.iter() {
+        let mut batch = match msg {
+            Msg::Batch(b) => b,
+            Msg::End(e, trailing) => {
+                end = (e, trailing);
+                break;
+            }
+        };
+        for e in batch.frames.iter_mut() {
+            let d = &batch.data;
+            let item = Item { meta: &mut e.meta, data: &d[e.data.clone()], raw: &d[e.raw.clone()], side: &d[e.side.clone()] };
+            if !each(item)? {
+                break 'outer;
+            }
+        }
+        let _ = recycle_tx.try_send(batch);
+    }
+    drop(rx);
+    // The reader may be blocked on a full channel; dropping rx unblocks it.
+    let _ = handle.join();
+    Ok(end)
 }
 
 struct Output {
@@ -218,24 +304,123 @@ impl Output {
     }
 }
 
+/// Frame numbers, one bit each: the frames the first pass of `-2 -R` kept.
+#[derive(Default)]
+struct FrameSet(Vec<u64>);
+
+impl FrameSet {
+    fn insert(&mut self, n: u64) {
+        let (w, b) = ((n / 64) as usize, n % 64);
+        if self.0.len() <= w {
+            self.0.resize(w + 1, 0);
+        }
+        self.0[w] |= 1 << b;
+    }
+
+    fn contains(&self, n: u64) -> bool {
+        self.0.get((n / 64) as usize).is_some_and(|w| w & (1 << (n % 64)) != 0)
+    }
+}
+
+fn open(path: &str) -> Result<FileReader> {
+    FileReader::open(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))
+}
+
+/// `-f`: compile the tcpdump expression for the file's link type, now, so a
+/// mistake stops the run before any frame is read.
+fn capture_filter(cli: &Cli, reader: &FileReader) -> Result<Option<CaptureFilter>> {
+    let Some(expr) = cli.capture_filter.as_deref() else { return Ok(None) };
+    let link = reader.link_type().unwrap_or(LinkType::ETHERNET);
+    CaptureFilter::new(expr, link)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("-f '{expr}': invalid capture filter: {e}\n(capture filters use tcpdump's language, see pcap-filter(7); display filters go in -Y)"))
+}
+
+/// The first pass of `-2 -R`: dissect every frame in order and remember the
+/// ones the read filter keeps. Only those exist for the second pass, which
+/// dissects them afresh and numbers them from 1, as tshark does.
+fn first_pass(path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> Result<FrameSet> {
+    let mut set = FrameSet::default();
+    let mut dissector = Dissector::new(Options { want: Want::fields(rf.fields().iter().map(|d| d.id())), columns: false, protocols: false });
+    // A read error ends this pass early; the second pass meets it again and reports it.
+    for_each_frame(open(path)?, BATCH_BYTES, false, |it| {
+        if bpf.as_mut().is_some_and(|b| !b.matches(it.meta, it.data)) {
+            return Ok(true);
+        }
+        let d = dissector.dissect(it.meta, it.data);
+        if rf.matches(&wirecrab_filter::Frame { tree: d.tree, data: it.data }) {
+            set.insert(it.meta.number);
+        }
+        Ok(true)
+    })?;
+    Ok(set)
+}
+
+/// `-w FILE`: where matching frames go, and in which format.
+fn open_writer(cli: &Cli, reader: &FileReader) -> Result<Option<CaptureWriter<Box<dyn Write>>>> {
+    let Some(out) = cli.write.as_deref() else { return Ok(None) };
+    let format = match cli.out_format.as_deref() {
+        None => OutputFormat::same_as(reader.format()),
+        Some(f) => OutputFormat::parse(f).with_context(|| format!("-F {f}: unknown file format (use pcap, nsecpcap or pcapng)"))?,
+    };
+    let sink: Box<dyn Write> = if out == "-" {
+        Box::new(std::io::BufWriter::with_capacity(OUT_BLOCK, std::io::stdout()))
+    } else {
+        let file = std::fs::File::create(out).with_context(|| format!("-w {out}: cannot create the file"))?;
+        Box::new(std::io::BufWriter::with_capacity(OUT_BLOCK, file))
+    };
+    Ok(Some(CaptureWriter::new(sink, reader.format(), format)))
+}
+
+/// A write failure: a closed pipe ends quietly (like tcpdump -w - | head);
+/// anything else (disk full) is an error naming the file.
+fn write_failed(cli: &Cli, e: WriteError) -> anyhow::Error {
+    if let WriteError::Io(io) = &e {
+        if io.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+    anyhow::anyhow!("-w {}: {e}", cli.write.as_deref().unwrap_or("-"))
+}
+
 /// Run `wirecrab -r FILE ...`. Returns the exit code.
 pub fn run(cli: &Cli) -> Result<u8> {
     let Some(path) = cli.read.as_deref() else {
         bail!("nothing to read: give a capture file with -r FILE (live capture comes in a later version; see --help)");
     };
-    let (mut opts, mut mode) = plan(cli)?;
-    let reader = FileReader::open(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    if cli.read_filter.is_some() && !cli.two_pass {
+        bail!("-R without -2 is deprecated, as in tshark: use -Y FILTER for single-pass filtering, or add -2");
+    }
     let live = path == "-";
-    let (tx, rx) = bounded::<Msg>(BATCHES_IN_FLIGHT);
-    let (recycle_tx, recycle_rx) = bounded::<Batch>(BATCHES_IN_FLIGHT + 1);
+    if cli.two_pass && live {
+        bail!("-2 reads the input twice, so it needs a file: save the stream first (e.g. -w file.pcapng) or use -Y");
+    }
+    let writing = cli.write.is_some();
+    if cli.print_with_write && cli.write.as_deref() == Some("-") {
+        bail!("-P prints packets to standard output, which -w - already uses for the capture");
+    }
+    let (mut opts, mut mode) = plan(cli)?;
+    if writing && !cli.print_with_write {
+        // tshark -w prints no packets unless -P asks for them.
+        mode = Mode::Quiet;
+    }
+    let filter = cli.display_filter.as_deref().map(|f| compile_filter("-Y", f)).transpose()?;
+    let read_filter = cli.read_filter.as_deref().map(|f| compile_filter("-R", f)).transpose()?;
+    let mut reader = open(path)?;
+    let mut bpf = capture_filter(cli, &reader)?;
+    let selected = match &read_filter {
+        Some(rf) => {
+            let set = first_pass(path, rf, bpf.as_mut())?;
+            reader = open(path)?;
+            Some(set)
+        }
+        None => None,
+    };
+    let mut writer = open_writer(cli, &reader)?;
+    let renumber = selected.is_some() || bpf.is_some();
     let batch_bytes = if live || cli.line_buffered { 1 } else { BATCH_BYTES };
-    let handle = thread::Builder::new()
-        .name("reader".into())
-        .spawn(move || reader_thread(reader, tx, recycle_rx, batch_bytes))
-        .context("starting the reader thread")?;
 
-    let quiet_fast = matches!(mode, Mode::Quiet) && cli.display_filter.is_none();
-    let filter = cli.display_filter.as_deref().map(compile_filter).transpose()?;
+    let quiet_fast = matches!(mode, Mode::Quiet) && filter.is_none();
     if let Some(f) = &filter {
         // The dissection keeps what the output needs plus what the filter reads.
         opts.want = match opts.want {
@@ -257,73 +442,92 @@ pub fn run(cli: &Cli) -> Result<u8> {
     let mut prev_ts = Timestamp::default();
     let mut prev_displayed = Timestamp::default();
     let mut shown = 0u64;
+    let mut number = 0u64;
+    let mut started = false;
     let limit = cli.count.unwrap_or(u64::MAX);
     if let Mode::Fields(sink) = &mode {
         sink.header(&mut out.buf);
     }
-    let mut error = None;
-    'outer: for msg in rx.iter() {
-        let batch = match msg {
-            Msg::Batch(b) => b,
-            Msg::End(e) => {
-                error = e;
-                break;
-            }
+    let (error, trailing) = for_each_frame(reader, batch_bytes, writing, |it| {
+        if let Some(w) = writer.as_mut() {
+            w.side_blocks(it.side).map_err(|e| write_failed(cli, e))?;
+        }
+        if selected.is_some() && first_ts.is_none() {
+            // After -R, times stay relative to the file's first frame even
+            // when the read filter dropped it (tshark -2 -R does the same).
+            first_ts = Some(it.meta.ts);
+            dissector.set_first_time(it.meta.ts);
+        }
+        let kept = match (&selected, bpf.as_mut()) {
+            (Some(set), _) => set.contains(it.meta.number),
+            // -f: as if the capture had been taken with this filter.
+            (None, Some(b)) => b.matches(it.meta, it.data),
+            (None, None) => true,
         };
-        for (meta, start, len) in &batch.frames {
-            let data = &batch.data[*start..*start + *len];
-            let first = *first_ts.get_or_insert_with(|| {
-                prev_ts = meta.ts;
-                prev_displayed = meta.ts;
-                meta.ts
-            });
-            if quiet_fast {
-                shown += 1;
-                if shown >= limit {
-                    break 'outer;
-                }
-                continue;
+        if !kept {
+            return Ok(true);
+        }
+        let first = *first_ts.get_or_insert(it.meta.ts);
+        if !started {
+            // The first frame is its own predecessor: its deltas are zero.
+            started = true;
+            prev_ts = it.meta.ts;
+            prev_displayed = it.meta.ts;
+        }
+        if renumber {
+            // Frames a read or capture filter dropped do not exist from here on.
+            number += 1;
+            it.meta.number = number;
+        }
+        if quiet_fast {
+            if let Some(w) = writer.as_mut() {
+                w.frame(&WriteFrame { meta: it.meta, data: it.data, raw: it.raw }).map_err(|e| write_failed(cli, e))?;
             }
-            let d = dissector.dissect(meta, data);
-            if let Some(f) = &filter {
-                if !f.matches(&wirecrab_filter::Frame { tree: d.tree, data }) {
-                    prev_ts = meta.ts;
-                    continue;
-                }
-            }
-            let view = FrameView { meta, data, d: &d, first_ts: first, prev_ts, prev_displayed_ts: prev_displayed };
-            match &mut mode {
-                // tshark -x without -V prints the dump alone, no summary line.
-                Mode::Summary(_) if cli.hex => {}
-                Mode::Summary(s) => s.frame(&mut out.buf, &view),
-                Mode::Fields(s) => s.frame(&mut out.buf, &view),
-                Mode::Tree(only) => write_tree(&mut out.buf, &view, only.as_deref(), &mut tz),
-                Mode::Json(st) => write_json(&mut out.buf, st, &view, &mut tz),
-                Mode::Ek => write_ek(&mut out.buf, &view, &mut tz),
-                Mode::Quiet => {}
-            }
-            if cli.hex && !matches!(mode, Mode::Quiet) {
-                write_hex_dump(&mut out.buf, data);
-            }
-            prev_ts = meta.ts;
-            prev_displayed = meta.ts;
-            out.maybe_flush()?;
             shown += 1;
-            if shown >= limit {
-                break 'outer;
+            return Ok(shown < limit);
+        }
+        let meta = &*it.meta;
+        let data = it.data;
+        let d = dissector.dissect(meta, data);
+        if let Some(f) = &filter {
+            if !f.matches(&wirecrab_filter::Frame { tree: d.tree, data }) {
+                prev_ts = meta.ts;
+                return Ok(true);
             }
         }
-        let _ = recycle_tx.try_send(batch);
-    }
+        if let Some(w) = writer.as_mut() {
+            w.frame(&WriteFrame { meta, data, raw: it.raw }).map_err(|e| write_failed(cli, e))?;
+        }
+        let view = FrameView { meta, data, d: &d, first_ts: first, prev_ts, prev_displayed_ts: prev_displayed };
+        match &mut mode {
+            // tshark -x without -V prints the dump alone, no summary line.
+            Mode::Summary(_) if cli.hex => {}
+            Mode::Summary(s) => s.frame(&mut out.buf, &view),
+            Mode::Fields(s) => s.frame(&mut out.buf, &view),
+            Mode::Tree(only) => write_tree(&mut out.buf, &view, only.as_deref(), &mut tz),
+            Mode::Json(st) => write_json(&mut out.buf, st, &view, &mut tz),
+            Mode::Ek => write_ek(&mut out.buf, &view, &mut tz),
+            Mode::Quiet => {}
+        }
+        if cli.hex && !matches!(mode, Mode::Quiet) {
+            write_hex_dump(&mut out.buf, data);
+        }
+        prev_ts = meta.ts;
+        prev_displayed = meta.ts;
+        out.maybe_flush()?;
+        shown += 1;
+        Ok(shown < limit)
+    })?;
     if let Mode::Json(st) = &mode {
         json_end(&mut out.buf, st);
     }
     out.flush()?;
-    drop(rx);
-    // The reader may be blocked on a full channel; dropping rx unblocks it.
-    let _ = handle.join();
+    if let Some(mut w) = writer {
+        w.side_blocks(&trailing).map_err(|e| write_failed(cli, e))?;
+        w.finish().map_err(|e| write_failed(cli, e))?;
+    }
     match error {
-        // Frames before the damage were printed; the message says where it is.
+        // Frames before the damage were handled; the message says where it is.
         Some(e) => {
             eprintln!("wirecrab: {path}: {e}");
             Ok(2)

@@ -1,6 +1,6 @@
 //! The engine: runs the dissectors of one frame and follows their `Next`.
 
-use wirecrab_core::{Buf, FrameMeta, Tree, Want};
+use wirecrab_core::{Buf, FrameMeta, Timestamp, Tree, Want};
 
 use crate::columns::Columns;
 use crate::ctx::{Ctx, Next, PacketInfo};
@@ -57,6 +57,13 @@ impl Dissector {
             layers: Vec::with_capacity(16),
             malformed: false,
         }
+    }
+
+    /// Measure `frame.time_relative` from `ts` instead of the first frame
+    /// dissected: the second pass of `-2 -R` dissects only the frames the read
+    /// filter kept, but times stay relative to the file's first frame.
+    pub fn set_first_time(&mut self, ts: Timestamp) {
+        self.state.first_ts = Some(ts);
     }
 
     /// Dissect one frame. `data` is what was captured, `meta.orig_len` what was on the wire.
