@@ -167,6 +167,10 @@ fn plan(cli: &Cli) -> Result<(Options, Mode)> {
         bail!("-e needs -T fields");
     }
     let mode = if cli.quiet && !matches!(mode, Mode::Fields(_) | Mode::Json(_) | Mode::Ek) { Mode::Quiet } else { mode };
+    if matches!(mode, Mode::Quiet) {
+        // Nothing is printed: no columns to compute.
+        opts.columns = false;
+    }
     if let Some(o) = &cli.only {
         for p in o.split(',') {
             if reg.protocol(p.trim()).is_none() {
@@ -403,6 +407,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
     if writing && !cli.print_with_write {
         // tshark -w prints no packets unless -P asks for them.
         mode = Mode::Quiet;
+        opts.columns = false;
     }
     let filter = cli.display_filter.as_deref().map(|f| compile_filter("-Y", f)).transpose()?;
     let read_filter = cli.read_filter.as_deref().map(|f| compile_filter("-R", f)).transpose()?;

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use wirecrab_core::{Buf, BufError, FieldDef, FrameMeta, Severity, Tree, Value};
 
+use crate::engine::Needs;
 use crate::columns::{Address, Columns};
 use crate::registry::Protocol;
 use crate::state::State;
@@ -71,6 +72,8 @@ pub struct Ctx<'a, 's> {
     pub layers: &'s mut Vec<&'static str>,
     /// Set when some layer found the packet malformed.
     pub malformed: bool,
+    /// What this run needs computed (decided once, from its options).
+    pub needs: &'s Needs,
 }
 
 impl<'a> Ctx<'a, '_> {

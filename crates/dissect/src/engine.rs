@@ -23,9 +23,49 @@ pub struct Options {
     pub protocols: bool,
 }
 
+/// What a run needs computed, decided once from its [`Options`]: the lazy
+/// mode's protocol-level half (the field-level half is [`Want`]).
+pub struct Needs {
+    /// Leaf protocols nobody asked about, by protocol field id: never called.
+    skip: Vec<bool>,
+    /// TCP conversations must be tracked (stream numbers, relative sequence
+    /// numbers, analysis, or a protocol after TCP is wanted).
+    pub tcp_tracking: bool,
+}
+
+impl Needs {
+    fn new(opts: &Options, reg: &Registry) -> Needs {
+        let everything = matches!(opts.want, Want::All)
+            || opts.columns
+            || opts.protocols
+            || opts.want.wants(&frame::PROTOCOLS)
+            // The Ethernet padding is measured from where the last network
+            // layer (ARP included) ends: every layer must run.
+            || crate::protocols::eth::TAIL_FIELDS.iter().any(|f| opts.want.wants(f));
+        let mut skip = vec![false; reg.fields.len()];
+        let mut leaf_wanted = false;
+        for p in reg.protocols.iter().filter(|p| p.leaf) {
+            if everything || p.wanted_by(&opts.want) {
+                leaf_wanted = true;
+            } else if let Some(s) = skip.get_mut(p.field.id() as usize) {
+                *s = true;
+            }
+        }
+        let tcp_tracking = everything || leaf_wanted || crate::protocols::tcp::needs_tracking(&opts.want);
+        Needs { skip, tcp_tracking }
+    }
+
+    /// Can the run do without dissecting `p`?
+    #[inline]
+    pub fn skips(&self, p: &Protocol) -> bool {
+        self.skip.get(p.field.id() as usize).copied().unwrap_or(false)
+    }
+}
+
 /// Dissects frames one after another, keeping cross-frame state.
 pub struct Dissector {
     registry: &'static Registry,
+    needs: Needs,
     state: State,
     tree: Tree,
     cols: Columns,
@@ -49,8 +89,10 @@ impl Dissector {
     /// A dissector computing what `opts` asks for.
     pub fn new(opts: Options) -> Self {
         let cols = Columns { enabled: opts.columns, ..Default::default() };
+        let registry = Registry::get();
         Dissector {
-            registry: Registry::get(),
+            registry,
+            needs: Needs::new(&opts, registry),
             state: State::default(),
             tree: Tree::new(opts.want),
             cols,
@@ -83,6 +125,7 @@ impl Dissector {
             pinfo: PacketInfo::default(),
             layers: &mut self.layers,
             malformed: false,
+            needs: &self.needs,
         };
         let buf = Buf::new(data, meta.orig_len as usize);
         frame::dissect_frame(&mut ctx, buf);
@@ -151,6 +194,7 @@ fn run_chain<'a>(ctx: &mut Ctx<'a, '_>, tables: &Tables, mut next: Next<'a>, mut
                     pinfo: ctx.pinfo,
                     layers: &mut *ctx.layers,
                     malformed: ctx.malformed,
+                    needs: ctx.needs,
                 };
                 run_chain(&mut sub, tables, Next::IpProto(proto, Buf::detached(&bytes)), steps);
                 ctx.malformed = sub.malformed;
@@ -161,6 +205,9 @@ fn run_chain<'a>(ctx: &mut Ctx<'a, '_>, tables: &Tables, mut next: Next<'a>, mut
 }
 
 fn call<'a>(ctx: &mut Ctx<'a, '_>, p: &'static Protocol, b: Buf<'a>) -> Next<'a> {
+    if p.leaf && ctx.needs.skips(p) {
+        return Next::Done;
+    }
     ctx.layer(p.abbrev());
     let next = (p.dissect)(ctx, b);
     // A dissector that forgot to close its subtree must not shift the next protocol.

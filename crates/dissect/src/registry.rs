@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use wirecrab_core::{Buf, FieldDef};
+use wirecrab_core::{Buf, FieldDef, Want};
 
 use crate::ctx::{Ctx, Next};
 use crate::tables::Tables;
@@ -17,6 +17,9 @@ pub struct Protocol {
     pub field: &'static FieldDef,
     /// Name for the Protocol column (`TCP`).
     pub short: &'static str,
+    /// True when nothing is dissected after this protocol (its payload holds
+    /// no other protocol): a run that wants none of its fields can skip it.
+    pub leaf: bool,
     /// Every field the protocol can produce.
     pub fields: &'static [&'static FieldDef],
     /// The dissector.
@@ -35,6 +38,11 @@ impl Protocol {
     /// The filter name (`tcp`).
     pub fn abbrev(&self) -> &'static str {
         self.field.abbrev
+    }
+
+    /// Does `want` keep any field of this protocol (or the protocol itself)?
+    pub fn wanted_by(&self, want: &Want) -> bool {
+        want.wants(self.field) || self.fields.iter().any(|f| want.wants(f))
     }
 
     /// The long name (`Transmission Control Protocol`).

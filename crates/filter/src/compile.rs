@@ -550,16 +550,20 @@ impl Compiler<'_> {
                 Ok(_) => Vec::new(),
                 Err(e) => return Err(e),
             };
+            if let Some(field) = plain {
+                return Ok(plain_contains(field, needle));
+            }
+            let finder = memchr::memmem::Finder::new(&needle).into_owned();
             return Ok(Box::new(move |fr| {
                 vals(fr).iter().any(|v| match v {
-                    Val::Bytes(h) => needle.is_empty() || h.windows(needle.len()).any(|w| w == needle.as_slice()),
+                    Val::Bytes(h) => finder.find(h).is_some(),
                     _ => false,
                 })
             }));
         }
         let l = self.literal_for(ty, f, lit)?;
-        if let (Some(field), Lit::Int(x)) = (plain, &l) {
-            return Ok(int_compare(op, field, *x));
+        if let Some(field) = plain {
+            return Ok(plain_compare(op, field, l));
         }
         Ok(match op {
             CmpOp::Eq => Box::new(move |fr| vals(fr).iter().any(|v| eq_lit(v, &l))),
@@ -618,29 +622,81 @@ impl Compiler<'_> {
     }
 }
 
-/// The fast path for the most common filters (`tcp.port == 443`): walk the
-/// nodes once, no allocation.
-fn int_compare(op: CmpOp, field: &'static FieldDef, x: i128) -> Test {
+/// A node's value, borrowed: what the fast path compares without allocating.
+enum View<'a> {
+    Int(i128),
+    Float(f64),
+    Bytes(&'a [u8]),
+    V4(u32),
+    V6(u128),
+}
+
+fn view<'a>(n: &'a Node, data: &'a [u8]) -> View<'a> {
+    match &n.value {
+        Value::U(v) => View::Int(*v as i128),
+        Value::I(v) => View::Int(*v as i128),
+        Value::Bool(b) => View::Int(*b as i128),
+        Value::F(x) => View::Float(*x),
+        Value::Ether(m) => View::Bytes(m),
+        Value::V4(a) => View::V4(u32::from_be_bytes(*a)),
+        Value::V6(a) => View::V6(u128::from_be_bytes(*a)),
+        Value::Bytes | Value::Str | Value::None => View::Bytes(node_bytes(n, data)),
+        Value::OwnedBytes(b) => View::Bytes(b),
+        Value::OwnedStr(s) => View::Bytes(s.as_bytes()),
+        Value::Time(t) => View::Int(t.as_nanos()),
+        Value::RelTime(ns) => View::Float(*ns as f64 / 1e9),
+    }
+}
+
+/// Order a value against a literal (addresses ignore the prefix here).
+fn view_cmp(v: &View<'_>, l: &Lit) -> Option<std::cmp::Ordering> {
+    match (v, l) {
+        (View::Int(x), Lit::Int(y)) => Some(x.cmp(y)),
+        (View::Float(x), Lit::Float(y)) => x.partial_cmp(y),
+        (View::Int(x), Lit::Float(y)) => (*x as f64).partial_cmp(y),
+        (View::Float(x), Lit::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (View::Bytes(x), Lit::Bytes(y)) => Some((*x).cmp(y.as_slice())),
+        (View::V4(x), Lit::V4(y, _)) => Some(x.cmp(y)),
+        (View::V6(x), Lit::V6(y, _)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// Equality with a literal: addresses with a prefix compare as networks.
+fn view_eq(v: &View<'_>, l: &Lit) -> bool {
+    match (v, l) {
+        (View::V4(a), Lit::V4(n, p)) => {
+            let mask = if *p == 0 { 0 } else { u32::MAX << (32 - *p as u32) };
+            a & mask == n & mask
+        }
+        (View::V6(a), Lit::V6(n, p)) => {
+            let mask = if *p == 0 { 0 } else { u128::MAX << (128 - *p as u32) };
+            a & mask == n & mask
+        }
+        _ => view_cmp(v, l) == Some(std::cmp::Ordering::Equal),
+    }
+}
+
+/// The fast path for comparisons of a plain field with a literal
+/// (`tcp.port == 443`, `ip.addr == 10.0.0.0/8`, `dns.qry.name == "a.b"`):
+/// one walk over the nodes, no allocation.
+fn plain_compare(op: CmpOp, field: &'static FieldDef, lit: Lit) -> Test {
     Box::new(move |fr| {
         let (mut n, mut eq, mut ne, mut holds) = (0usize, 0usize, 0usize, false);
         for node in fr.tree.nodes() {
             if !std::ptr::eq(node.field, field) {
                 continue;
             }
-            let v = match node.value {
-                Value::U(v) => v as i128,
-                Value::I(v) => v as i128,
-                Value::Bool(b) => b as i128,
-                Value::Time(t) => t.as_nanos(),
-                _ => continue,
-            };
+            let v = view(node, fr.data);
             n += 1;
-            if v == x {
+            if view_eq(&v, &lit) {
                 eq += 1;
             } else {
                 ne += 1;
             }
-            holds |= cmp_holds(op, Some(v.cmp(&x)));
+            if !holds && !matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::AllEq | CmpOp::AnyNe) {
+                holds = cmp_holds(op, view_cmp(&v, &lit));
+            }
         }
         match op {
             CmpOp::Eq => eq > 0,
@@ -649,6 +705,17 @@ fn int_compare(op: CmpOp, field: &'static FieldDef, x: i128) -> Test {
             CmpOp::AnyNe => ne > 0,
             _ => holds,
         }
+    })
+}
+
+/// `contains` on a plain field: search each value's bytes in place.
+fn plain_contains(field: &'static FieldDef, needle: Vec<u8>) -> Test {
+    let finder = memchr::memmem::Finder::new(&needle).into_owned();
+    Box::new(move |fr| {
+        fr.tree.nodes().iter().filter(|n| std::ptr::eq(n.field, field)).any(|n| match view(n, fr.data) {
+            View::Bytes(h) => finder.find(h).is_some(),
+            _ => false,
+        })
     })
 }
 

@@ -46,6 +46,7 @@ static OPCODES: &[(u64, &str)] = &[
 pub static PROTOCOL: Protocol = Protocol {
     field: &ARP,
     short: "ARP",
+    leaf: true,
     fields: &[
         &HW_TYPE, &PROTO_TYPE, &HW_SIZE, &PROTO_SIZE, &OPCODE, &IS_GRATUITOUS, &IS_PROBE, &IS_ANNOUNCEMENT, &SRC_HW,
         &SRC_HW_MAC, &SRC_PROTO, &SRC_PROTO_IPV4, &DST_HW, &DST_HW_MAC, &DST_PROTO, &DST_PROTO_IPV4,

@@ -13,6 +13,7 @@ static DATA_LEN: FieldDef = FieldDef::new("data.len", "Length", T::I32);
 pub static PROTOCOL: Protocol = Protocol {
     field: &DATA,
     short: "DATA",
+    leaf: true,
     fields: &[&DATA_DATA, &DATA_LEN],
     dissect,
     register: |_| {},

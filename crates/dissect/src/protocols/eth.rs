@@ -61,6 +61,7 @@ pub static ETHERTYPES: &[(u64, &str)] = &[
 pub static PROTOCOL: Protocol = Protocol {
     field: &ETH,
     short: "Ethernet",
+    leaf: false,
     fields: &[
         &DST, &DST_OUI, &DST_LG, &DST_IG, &SRC, &SRC_OUI, &SRC_LG, &SRC_IG, &ADDR, &ADDR_OUI, &LG, &IG, &TYPE,
         &LEN, &PADDING, &TRAILER, &FCS,
@@ -134,6 +135,9 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.close();
     Next::Ethertype(ty, payload)
 }
+
+/// The fields [`padding_and_trailer`] produces.
+pub(crate) static TAIL_FIELDS: &[&FieldDef] = &[&PADDING, &TRAILER, &FCS, &super::vlan::TRAILER];
 
 /// Bytes after the outermost datagram, as Wireshark splits them: zero bytes
 /// up to Ethernet's 60-byte minimum are padding; of what is left, four bytes

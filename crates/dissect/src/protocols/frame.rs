@@ -33,7 +33,7 @@ static LEN: FieldDef = FieldDef::new("frame.len", "Frame Length", T::U32);
 static CAP_LEN: FieldDef = FieldDef::new("frame.cap_len", "Capture Length", T::U32);
 static MARKED: FieldDef = FieldDef::new("frame.marked", "Frame is marked", T::Bool).generated();
 static IGNORED: FieldDef = FieldDef::new("frame.ignored", "Frame is ignored", T::Bool).generated();
-static PROTOCOLS: FieldDef = FieldDef::new("frame.protocols", "Protocols in frame", T::String).generated();
+pub(crate) static PROTOCOLS: FieldDef = FieldDef::new("frame.protocols", "Protocols in frame", T::String).generated();
 static COMMENT: FieldDef = FieldDef::new("frame.comment", "Comment", T::String);
 
 /// `_ws.malformed`: the packet is malformed.
@@ -56,6 +56,7 @@ pub static EXTRA_FIELDS: &[&FieldDef] =
 pub static PROTOCOL: Protocol = Protocol {
     field: &FRAME,
     short: "FRAME",
+    leaf: false,
     fields: &[
         &INTERFACE_ID,
         &INTERFACE_NAME,

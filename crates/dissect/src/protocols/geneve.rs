@@ -112,6 +112,7 @@ pub const CLASS_AWS: u16 = 0x0108;
 pub static PROTOCOL: Protocol = Protocol {
     field: &GENEVE,
     short: "Geneve",
+    leaf: false,
     fields: &[
         &VERSION,
         &FLAGS,

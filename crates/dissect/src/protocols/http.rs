@@ -30,6 +30,7 @@ static AUTHORIZATION: FieldDef = FieldDef::new("http.authorization", "Authorizat
 pub static PROTOCOL: Protocol = Protocol {
     field: &HTTP,
     short: "HTTP",
+    leaf: true,
     fields: &[
         &REQUEST, &RESPONSE, &METHOD, &URI, &VERSION, &HOST, &USER_AGENT, &CODE, &PHRASE, &CONTENT_TYPE, &CONTENT_LENGTH,
         &XFF, &COOKIE, &AUTHORIZATION,

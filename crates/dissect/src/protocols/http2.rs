@@ -20,6 +20,7 @@ static STATUS: FieldDef = FieldDef::new("http2.headers.status", "Status", T::Str
 pub static PROTOCOL: Protocol = Protocol {
     field: &HTTP2,
     short: "HTTP2",
+    leaf: true,
     fields: &[&STREAMID, &TYPE, &METHOD, &AUTHORITY, &PATH, &STATUS],
     dissect,
     register: |_| {},

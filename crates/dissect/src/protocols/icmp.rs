@@ -137,6 +137,7 @@ static EXT_ECHO_STATES: &[(u64, &str)] =
 pub static PROTOCOL: Protocol = Protocol {
     field: &ICMP,
     short: "ICMP",
+    leaf: false,
     fields: &[
         &TYPE, &CODE, &CHECKSUM, &CHECKSUM_STATUS, &UNUSED, &RESERVED, &IDENT, &IDENT_LE, &SEQ, &SEQ_LE, &MTU,
         &NUM_ADDRS, &ADDR_ENTRY_SIZE, &LIFETIME, &POINTER, &ROUTER_ADDRESS, &PREF_LEVEL, &ORIGINATE_TS, &RECEIVE_TS,

@@ -309,6 +309,7 @@ static RECORD_TYPES: &[(u64, &str)] = &[
 pub static PROTOCOL: Protocol = Protocol {
     field: &ICMPV6,
     short: "ICMPv6",
+    leaf: false,
     fields: &[
         &TYPE, &CODE, &CHECKSUM, &CHECKSUM_STATUS, &RESERVED, &DATA, &UNKNOWN_DATA, &MTU, &POINTER, &ECHO_ID,
         &ECHO_SEQ, &NONCE, &LENGTH, &RA_HOP_LIMIT, &RA_FLAG, &RA_FLAG_M, &RA_FLAG_O, &RA_FLAG_H, &RA_FLAG_PRF,

@@ -16,6 +16,7 @@ static ETYPE: FieldDef = FieldDef::new("ieee8021ad.etype", "Type", T::U16).base(
 pub static PROTOCOL: Protocol = Protocol {
     field: &AD,
     short: "IEEE 802.1ad",
+    leaf: false,
     fields: &[&PRIORITY, &DEI, &ID, &ETYPE],
     dissect,
     register: |t| t.ethertype(0x88a8, &PROTOCOL),

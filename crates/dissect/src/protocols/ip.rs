@@ -87,6 +87,7 @@ pub static IP_PROTOCOLS: &[(u64, &str)] = &[
 pub static PROTOCOL: Protocol = Protocol {
     field: &IP,
     short: "IPv4",
+    leaf: false,
     fields: &[
         &VERSION, &HDR_LEN, &DSFIELD, &DSCP, &ECN, &LEN, &ID, &FLAGS, &FLAG_RB, &FLAG_DF, &FLAG_MF, &FRAG_OFFSET, &TTL,
         &PROTO, &CHECKSUM, &CHECKSUM_STATUS, &SRC, &DST, &ADDR, &SRC_HOST, &DST_HOST, &HOST, &OPT_TYPE, &OPT_LEN,

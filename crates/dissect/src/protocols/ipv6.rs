@@ -76,6 +76,7 @@ static ESP_SEQ: FieldDef = FieldDef::new("esp.sequence", "ESP Sequence", T::U32)
 pub static PROTOCOL: Protocol = Protocol {
     field: &IPV6,
     short: "IPv6",
+    leaf: false,
     fields: &[
         &VERSION, &TCLASS, &DSCP, &ECN, &FLOW, &PLEN, &NXT, &HLIM, &SRC, &DST, &ADDR, &SRC_HOST, &DST_HOST, &HOST,
         &HOPOPTS, &HOPOPTS_NXT, &HOPOPTS_LEN, &HOPOPTS_LEN_OCT, &DSTOPTS, &DSTOPTS_NXT, &DSTOPTS_LEN, &DSTOPTS_LEN_OCT,

@@ -23,6 +23,7 @@ static TTL: FieldDef = FieldDef::new("mpls.ttl", "MPLS TTL", T::U8);
 pub static PROTOCOL: Protocol = Protocol {
     field: &MPLS,
     short: "MPLS",
+    leaf: false,
     fields: &[&LABEL, &EXP, &BOTTOM, &TTL],
     dissect,
     register: |t| {

@@ -16,6 +16,7 @@ static FAMILIES: &[(u64, &str)] = &[(2, "IP"), (7, "OSI"), (23, "IPX"), (24, "IP
 pub static PROTOCOL: Protocol = Protocol {
     field: &NULL,
     short: "NULL",
+    leaf: false,
     fields: &[&FAMILY],
     dissect,
     register: |t| {

@@ -20,6 +20,7 @@ static PENS: &[(u64, &str)] = &[(32473, "Example Enterprise Number for Documenta
 pub static PROTOCOL: Protocol = Protocol {
     field: &PCAPNG,
     short: "PCAPNG",
+    leaf: true,
     fields: &[&PEN],
     dissect,
     register: |t| {

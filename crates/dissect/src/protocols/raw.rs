@@ -13,6 +13,7 @@ static RAW: FieldDef = FieldDef::new("raw", "Raw packet data", T::Protocol);
 pub static PROTOCOL: Protocol = Protocol {
     field: &RAW,
     short: "Raw",
+    leaf: false,
     fields: &[],
     dissect,
     register: |t| {

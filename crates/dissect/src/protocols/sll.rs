@@ -43,6 +43,7 @@ static PKTTYPES: &[(u64, &str)] = &[
 pub static PROTOCOL: Protocol = Protocol {
     field: &SLL,
     short: "SLL",
+    leaf: false,
     fields: &[&PKTTYPE, &HATYPE, &HALEN, &SRC_ETH, &SRC_OTHER, &UNUSED, &ETYPE, &LTYPE, &IFINDEX, &RESERVED],
     dissect,
     register: |t| {

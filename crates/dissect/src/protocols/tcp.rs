@@ -26,7 +26,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt::Write;
 
-use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Timestamp, Value};
+use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Timestamp, Value, Want};
 
 use crate::columns::Address;
 use crate::tcp_analysis::{analyze, flag, write_prefixes, Analysis, Flow, Segment};
@@ -117,6 +117,7 @@ static OPTION_KINDS: &[(u64, &str)] = &[
 pub static PROTOCOL: Protocol = Protocol {
     field: &TCP,
     short: "TCP",
+    leaf: false,
     fields: &[
         &SRCPORT, &DSTPORT, &PORT, &STREAM, &LEN, &SEQ, &SEQ_RAW, &NXTSEQ, &ACK, &ACK_RAW, &HDR_LEN, &FLAGS, &FLAG_RES,
         &FLAG_AE, &FLAG_CWR, &FLAG_ECE, &FLAG_URG, &FLAG_ACK, &FLAG_PUSH, &FLAG_RESET, &FLAG_SYN, &FLAG_FIN, &FLAGS_STR,
@@ -339,6 +340,22 @@ fn flags_str(flags: u16) -> String {
     (0..12).map(|i| if flags & (1 << (11 - i)) != 0 { LETTERS[i] } else { '·' }).collect()
 }
 
+/// Fields read straight from the header: a run that wants only these (and
+/// nothing after TCP) needs no conversation tracking.
+static UNTRACKED: &[&FieldDef] = &[
+    &TCP, &SRCPORT, &DSTPORT, &PORT, &LEN, &SEQ_RAW, &ACK_RAW, &HDR_LEN, &FLAGS, &FLAG_RES, &FLAG_AE, &FLAG_CWR,
+    &FLAG_ECE, &FLAG_URG, &FLAG_ACK, &FLAG_PUSH, &FLAG_RESET, &FLAG_SYN, &FLAG_FIN, &FLAGS_STR, &WIN_VALUE,
+    &CHECKSUM, &CHECKSUM_STATUS, &URGENT, &OPTIONS, &OPTION_KIND, &OPTION_LEN, &MSS_VAL, &WS_SHIFT, &WS_MULT,
+    &SACK_PERM, &SACK_COUNT, &TSVAL, &TSECR, &PAYLOAD, &BOGUS_HDR_LEN,
+];
+
+/// Does a run keeping `want` need TCP conversations tracked (stream numbers,
+/// relative sequence numbers, analysis)? Yes unless every wanted TCP field
+/// comes straight from the header.
+pub(crate) fn needs_tracking(want: &Want) -> bool {
+    PROTOCOL.fields.iter().any(|f| want.wants(f) && !UNTRACKED.iter().any(|u| std::ptr::eq(*u, *f)))
+}
+
 fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.set_protocol("TCP");
     let idx = ctx.open(&TCP, &buf, 20);
@@ -391,7 +408,8 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         (true, _) => untracked,
         // Still numbered as a stream (tshark does), but with raw numbers.
         (false, true) => Seen { stream: track(ctx, &header).stream, ..untracked },
-        (false, false) => track(ctx, &header),
+        (false, false) if ctx.needs.tcp_tracking => track(ctx, &header),
+        (false, false) => untracked,
     };
     let win_calc = if seen.scale >= 0 && flags & SYN == 0 { (win as u32) << seen.scale } else { win as u32 };
     ctx.label(idx, |s| {

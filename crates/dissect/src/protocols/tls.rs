@@ -19,6 +19,7 @@ static HANDSHAKE_TYPE: FieldDef = FieldDef::new("tls.handshake.type", "Handshake
 pub static PROTOCOL: Protocol = Protocol {
     field: &TLS,
     short: "TLS",
+    leaf: true,
     fields: &[&SNI, &RECORD_VERSION, &CONTENT_TYPE, &HANDSHAKE_TYPE],
     dissect,
     register: |_| {},

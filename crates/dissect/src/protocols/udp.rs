@@ -40,6 +40,7 @@ pub static CHECKSUM_STATUS_NAMES: &[(u64, &str)] = &[(0, "Bad"), (1, "Good"), (2
 pub static PROTOCOL: Protocol = Protocol {
     field: &UDP,
     short: "UDP",
+    leaf: false,
     fields: &[
         &SRCPORT, &DSTPORT, &PORT, &LENGTH, &CHECKSUM, &CHECKSUM_STATUS, &STREAM, &TIME_RELATIVE, &TIME_DELTA, &PAYLOAD,
         &LENGTH_BAD,

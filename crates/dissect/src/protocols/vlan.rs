@@ -25,6 +25,7 @@ pub static TRAILER: FieldDef = FieldDef::new("vlan.trailer", "Trailer", T::Bytes
 pub static PROTOCOL: Protocol = Protocol {
     field: &VLAN,
     short: "802.1Q",
+    leaf: false,
     fields: &[&PRIORITY, &DEI, &ID, &ETYPE, &LEN, &TRAILER],
     dissect,
     register: |t| {

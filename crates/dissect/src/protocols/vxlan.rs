@@ -91,6 +91,7 @@ const P_FLAG: u8 = 0x04;
 pub static PROTOCOL: Protocol = Protocol {
     field: &VXLAN,
     short: "VXLAN",
+    leaf: false,
     fields: &[
         &FLAGS, &FLAGS_RESERVED, &FLAG_G, &FLAG_I, &FLAG_D, &FLAG_A, &VER, &I_BIT, &P_BIT, &O_BIT, &GBP, &VNI,
         &RESERVED8, &RESERVED16, &NEXT_PROTO,
