@@ -22,6 +22,8 @@ def main():
     ap.add_argument("root", nargs="?", default=os.path.join(os.path.dirname(REPO), "shared", "captures"))
     ap.add_argument("--bin", default=os.environ.get("WIRECRAB", os.path.join(REPO, "target", "release", "wirecrab")))
     a = ap.parse_args()
+    # Same pinned non-UTC zone as scripts/make-filter-suite.sh: frame.time literals are local time.
+    env = dict(os.environ, TZ="Asia/Tokyo")
     ok = bad = 0
     notes = []
     for line in open(os.path.join(REPO, "compat", "filters", "expected.tsv"), encoding="utf-8"):
@@ -31,7 +33,7 @@ def main():
         cap, flt, want = parts[0], parts[1], parts[2]
         reason = parts[3] if len(parts) > 3 else ""
         r = subprocess.run([a.bin, "-r", os.path.join(a.root, cap), "-Y", flt, "-T", "fields", "-e", "frame.number"],
-                           capture_output=True, text=True, errors="replace")
+                           capture_output=True, text=True, errors="replace", env=env)
         got = "ERROR" if r.returncode == 2 else ",".join(l for l in r.stdout.split("\n") if l)
         if r.returncode not in (0, 2):
             got = f"exit {r.returncode}"

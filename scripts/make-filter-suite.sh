@@ -5,6 +5,9 @@
 # Needs tshark; commit the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The suite pins a non-UTC zone so frame.time literals are checked as local time, the
+# users' zone (tshark reads a time literal without a zone designator as local time).
+export TZ=Asia/Tokyo
 ROOT="${1:-$(cd .. && pwd)/shared/captures}"
 grep -v '^#' compat/filters/expressions.tsv | grep -v '^$' | while IFS=$'\t' read -r cap filter equiv reason; do
     run="${equiv:-$filter}"
