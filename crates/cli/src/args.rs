@@ -70,12 +70,12 @@ pub struct Cli {
     pub count: Option<u64>,
 
     /// Display filter in Wireshark's language, e.g. `ip.addr == 10.0.1.23 && tcp.port == 39836`.
-    #[arg(short = 'Y', value_name = "FILTER")]
+    #[arg(short = 'Y', value_name = "FILTER", allow_hyphen_values = true)]
     pub display_filter: Option<String>,
 
     /// Read filter for the first pass of a two-pass run (needs -2): frames it
     /// rejects do not exist for the second pass, which numbers the rest from 1.
-    #[arg(short = 'R', value_name = "FILTER")]
+    #[arg(short = 'R', value_name = "FILTER", allow_hyphen_values = true)]
     pub read_filter: Option<String>,
 
     /// Two-pass analysis: a first pass over the whole file (with -R), then the output pass.

@@ -517,6 +517,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         if cli.hex && !matches!(mode, Mode::Quiet) {
             write_hex_dump(&mut out.buf, data);
         }
+        dissector.mark_displayed(meta.ts);
         prev_ts = meta.ts;
         prev_displayed = meta.ts;
         out.maybe_flush()?;

@@ -108,6 +108,12 @@ impl Dissector {
         self.state.first_ts = Some(ts);
     }
 
+    /// Note that the frame dissected last at time `ts` was displayed: the
+    /// reference for the next frames' `frame.time_delta_displayed`.
+    pub fn mark_displayed(&mut self, ts: Timestamp) {
+        self.state.prev_displayed_ts = Some(ts);
+    }
+
     /// Dissect one frame. `data` is what was captured, `meta.orig_len` what was on the wire.
     pub fn dissect<'d>(&'d mut self, meta: &FrameMeta, data: &[u8]) -> Dissection<'d> {
         self.tree.clear();

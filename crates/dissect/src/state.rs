@@ -15,6 +15,8 @@ pub struct State {
     pub first_ts: Option<Timestamp>,
     /// Time of the previous frame.
     pub prev_ts: Option<Timestamp>,
+    /// Time of the previous frame shown (passed the display filter).
+    pub prev_displayed_ts: Option<Timestamp>,
 }
 
 impl State {

@@ -99,6 +99,36 @@ pub enum Slice {
     StartEnd(i64, i64),
     /// `[i]`: one byte.
     Index(i64),
+    /// `[a,b,...]`: the pieces joined.
+    Concat(Vec<Slice>),
+}
+
+impl fmt::Display for Slice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Slice::StartLen(a, b) => {
+                if let Some(a) = a {
+                    write!(f, "{a}")?;
+                }
+                f.write_str(":")?;
+                if let Some(b) = b {
+                    write!(f, "{b}")?;
+                }
+                Ok(())
+            }
+            Slice::StartEnd(a, b) => write!(f, "{a}-{b}"),
+            Slice::Index(i) => write!(f, "{i}"),
+            Slice::Concat(parts) => {
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{p}")?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// The layer operator: `#2` or `#[2-4]`.
@@ -142,6 +172,9 @@ pub enum ExprKind {
     Cmp(CmpOp, Box<Expr>, Box<Expr>),
     /// `x in {...}` (negated for `not in`).
     In(Box<Expr>, Vec<SetItem>, bool),
+    /// `any ...` / `all ...` before a comparison or membership test: true
+    /// for `all` when every value of the field satisfies it.
+    Quant(bool, Box<Expr>),
     /// `not x`.
     Not(Box<Expr>),
     /// `a and b`.
@@ -194,21 +227,7 @@ impl fmt::Display for Expr {
             ExprKind::Str(s) => write_str_lit(f, s),
             ExprKind::Raw(w) => write!(f, "@{w}"),
             ExprKind::Slice(e, s) => {
-                write!(f, "{e}[")?;
-                match s {
-                    Slice::StartLen(a, b) => {
-                        if let Some(a) = a {
-                            write!(f, "{a}")?;
-                        }
-                        f.write_str(":")?;
-                        if let Some(b) = b {
-                            write!(f, "{b}")?;
-                        }
-                    }
-                    Slice::StartEnd(a, b) => write!(f, "{a}-{b}")?,
-                    Slice::Index(i) => write!(f, "{i}")?,
-                }
-                f.write_str("]")
+                write!(f, "{e}[{s}]")
             }
             ExprKind::Layer(e, LayerSel::One(n)) => write!(f, "{e}#{n}"),
             ExprKind::Layer(e, LayerSel::Range(a, b)) => write!(f, "{e}#[{a}-{b}]"),
@@ -238,6 +257,7 @@ impl fmt::Display for Expr {
                 }
                 f.write_str("})")
             }
+            ExprKind::Quant(all, e) => write!(f, "({} {e})", if *all { "all" } else { "any" }),
             ExprKind::Not(e) => write!(f, "(not {e})"),
             ExprKind::And(a, b) => write!(f, "({a} and {b})"),
             ExprKind::Or(a, b) => write!(f, "({a} or {b})"),

@@ -4,8 +4,12 @@
 //! Words become fields when the schema knows them and literals otherwise,
 //! read as the other side's field type wants (as Wireshark does). Errors
 //! carry the span of the offending text and say what was expected.
+//! Comparisons of a plain field with a literal (the common case) walk the
+//! frame's nodes once without allocating; everything else goes through
+//! value lists.
 
-use regex::bytes::Regex;
+use std::cmp::Ordering;
+
 use wirecrab_core::{FieldDef, FieldType, Node, Tree, Value};
 
 use crate::ast::{ArithOp, CmpOp, Expr, ExprKind, LayerSel, SetItem, Slice, Span};
@@ -29,9 +33,6 @@ pub struct Filter {
 
 type Test = Box<dyn Fn(&Frame<'_>) -> bool + Send + Sync>;
 type Values = Box<dyn Fn(&Frame<'_>) -> Vec<Val> + Send + Sync>;
-/// A field side of a comparison: its values, its type, the field itself, and
-/// whether it is the plain field (no slice, layer or raw form: fast path).
-type Side = (Values, FieldType, Option<&'static FieldDef>, bool);
 
 /// A dissected frame as the filter sees it.
 pub struct Frame<'a> {
@@ -44,9 +45,9 @@ pub struct Frame<'a> {
 /// A value during evaluation.
 #[derive(Debug, Clone)]
 pub enum Val {
-    /// Integers, booleans, frame numbers, absolute times in ns.
+    /// Integers, booleans, frame numbers, absolute and relative times in ns.
     Int(i128),
-    /// Floats and relative times in seconds.
+    /// Floats.
     Float(f64),
     /// Bytes and strings.
     Bytes(Vec<u8>),
@@ -86,12 +87,55 @@ struct Compiler<'s> {
     fields: Vec<&'static FieldDef>,
 }
 
-/// An operand before evaluation: a field reference or a literal awaiting a type.
+/// A field as written: which layers (`#2`), which bytes (`[0:3]`, `@`).
+#[derive(Clone)]
+struct FieldRef {
+    f: &'static FieldDef,
+    /// The protocol whose occurrences `#n` counts.
+    proto: Option<&'static FieldDef>,
+    layer: Option<LayerSel>,
+    slice: Option<Slice>,
+    raw: bool,
+}
+
+impl FieldRef {
+    /// The type its values have: slices, raw bytes and protocols are bytes.
+    fn ty(&self) -> FieldType {
+        if self.slice.is_some() || self.raw || self.f.ty == FieldType::Protocol {
+            FieldType::Bytes
+        } else {
+            self.f.ty
+        }
+    }
+
+    /// No layer, slice or raw form: eligible for the allocation-free path.
+    fn plain(&self) -> bool {
+        self.layer.is_none() && self.slice.is_none() && !self.raw
+    }
+}
+
+/// An operand before evaluation: a field, a literal awaiting a type, or a
+/// computed value (function, arithmetic).
 enum Operand {
-    Field { f: &'static FieldDef, layer: Option<LayerSel>, slice: Option<Slice>, raw: bool },
+    Field(FieldRef, Span),
     Word(String, Span),
     Str(Vec<u8>, Span),
-    Computed(Values, Option<FieldType>),
+    Computed(Values, FieldType, Span),
+}
+
+/// One side of a comparison once it is known to be a field or computed.
+struct Side {
+    vals: Values,
+    ty: FieldType,
+    field: Option<FieldRef>,
+    span: Span,
+}
+
+/// Which values of a multi-valued field must satisfy a relation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quant {
+    Any,
+    All,
 }
 
 fn err(msg: impl Into<String>, span: Span) -> ParseError {
@@ -104,522 +148,36 @@ fn looks_like_field(w: &str) -> bool {
         && literal::bytes(w).is_none()
 }
 
+/// Byte-string types (compared by length first, as Wireshark orders them).
+fn is_bytes(ty: FieldType) -> bool {
+    matches!(ty, FieldType::Bytes | FieldType::Protocol | FieldType::None | FieldType::Ether)
+}
+
+fn is_numeric(ty: FieldType) -> bool {
+    ty.is_integer() || matches!(ty, FieldType::Bool | FieldType::Double | FieldType::RelTime)
+}
+
+/// Which types a slice may be taken of (Wireshark 4.0: not integers or times).
+fn sliceable(ty: FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::Bytes | FieldType::Protocol | FieldType::None | FieldType::Ether | FieldType::String | FieldType::Ipv4 | FieldType::Ipv6
+    )
+}
+
+/// Can values of these two types be compared with each other?
+fn comparable(a: FieldType, b: FieldType) -> bool {
+    let int = |t: FieldType| t.is_integer() || t == FieldType::Bool;
+    a == b || (int(a) && int(b)) || (is_bytes(a) && is_bytes(b)) || (is_numeric(a) && is_numeric(b) && a != FieldType::RelTime && b != FieldType::RelTime)
+}
+
+/// The bytes a node covers. A protocol's value runs to the end of the data
+/// (Wireshark's protocol value is its whole buffer), so `tcp contains "GET"`
+/// sees the payload.
 fn node_bytes<'a>(n: &'a Node, data: &'a [u8]) -> &'a [u8] {
     let s = (n.start as usize).min(data.len());
-    let e = (n.start as usize + n.len as usize).min(data.len());
-    &data[s..e]
-}
-
-/// The value of one node.
-fn node_val(n: &Node, data: &[u8]) -> Val {
-    match &n.value {
-        Value::U(v) => Val::Int(*v as i128),
-        Value::I(v) => Val::Int(*v as i128),
-        Value::Bool(b) => Val::Int(*b as i128),
-        Value::F(x) => Val::Float(*x),
-        Value::Ether(m) => Val::Bytes(m.to_vec()),
-        Value::V4(a) => Val::V4(u32::from_be_bytes(*a)),
-        Value::V6(a) => Val::V6(u128::from_be_bytes(*a)),
-        Value::Bytes | Value::Str | Value::None => Val::Bytes(node_bytes(n, data).to_vec()),
-        Value::OwnedBytes(b) => Val::Bytes(b.to_vec()),
-        Value::OwnedStr(s) => Val::Bytes(s.as_bytes().to_vec()),
-        Value::Time(t) => Val::Int(t.as_nanos()),
-        Value::RelTime(ns) => Val::Float(*ns as f64 / 1e9),
-    }
-}
-
-/// Wireshark's slice of a value's bytes.
-fn apply_slice(b: &[u8], s: &Slice) -> Option<Vec<u8>> {
-    let n = b.len() as i64;
-    let at = |i: i64| if i < 0 { n + i } else { i };
-    let (start, end) = match *s {
-        Slice::Index(i) => (at(i), at(i) + 1),
-        Slice::StartEnd(a, e) => (at(a), at(e) + 1),
-        Slice::StartLen(a, l) => {
-            let a = at(a.unwrap_or(0));
-            (a, l.map_or(n, |l| a + l))
-        }
-    };
-    if start < 0 || end > n || start > end {
-        return None;
-    }
-    Some(b[start as usize..end as usize].to_vec())
-}
-
-fn field_values(f: &'static FieldDef, layer: Option<LayerSel>, slice: Option<Slice>, raw: bool) -> Values {
-    Box::new(move |fr: &Frame<'_>| {
-        let nodes = fr.tree.nodes().iter().filter(|n| std::ptr::eq(n.field, f));
-        let picked: Vec<&Node> = match layer {
-            None => nodes.collect(),
-            Some(LayerSel::One(k)) => nodes.skip((k.max(1) - 1) as usize).take(1).collect(),
-            Some(LayerSel::Range(a, b)) => nodes.skip((a.max(1) - 1) as usize).take((b - a + 1).max(0) as usize).collect(),
-        };
-        picked
-            .into_iter()
-            .filter_map(|n| match (&slice, raw) {
-                (Some(s), _) => apply_slice(&raw_bytes(n, fr.data), s).map(Val::Bytes),
-                (None, true) => Some(Val::Bytes(raw_bytes(n, fr.data))),
-                (None, false) => Some(node_val(n, fr.data)),
-            })
-            .collect()
-    })
-}
-
-/// The bytes a node covers (owned values: their own bytes).
-fn raw_bytes(n: &Node, data: &[u8]) -> Vec<u8> {
-    match &n.value {
-        Value::OwnedBytes(b) => b.to_vec(),
-        Value::OwnedStr(s) => s.as_bytes().to_vec(),
-        _ => node_bytes(n, data).to_vec(),
-    }
-}
-
-fn cmp_vals(a: &Val, b: &Val) -> Option<std::cmp::Ordering> {
-    use Val::*;
-    match (a, b) {
-        (Int(x), Int(y)) => Some(x.cmp(y)),
-        (Float(x), Float(y)) => x.partial_cmp(y),
-        (Int(x), Float(y)) => (*x as f64).partial_cmp(y),
-        (Float(x), Int(y)) => x.partial_cmp(&(*y as f64)),
-        (Bytes(x), Bytes(y)) => Some(x.cmp(y)),
-        (V4(x), V4(y)) => Some(x.cmp(y)),
-        (V6(x), V6(y)) => Some(x.cmp(y)),
-        _ => None,
-    }
-}
-
-fn lit_val(l: &Lit) -> Val {
-    match l {
-        Lit::Int(v) => Val::Int(*v),
-        Lit::Float(x) => Val::Float(*x),
-        Lit::Bytes(b) => Val::Bytes(b.clone()),
-        Lit::V4(a, _) => Val::V4(*a),
-        Lit::V6(a, _) => Val::V6(*a),
-    }
-}
-
-/// Equality with a literal: addresses with a prefix compare as networks.
-fn eq_lit(v: &Val, l: &Lit) -> bool {
-    match (v, l) {
-        (Val::V4(a), Lit::V4(n, p)) => {
-            let mask = if *p == 0 { 0 } else { u32::MAX << (32 - *p as u32) };
-            a & mask == n & mask
-        }
-        (Val::V6(a), Lit::V6(n, p)) => {
-            let mask = if *p == 0 { 0 } else { u128::MAX << (128 - *p as u32) };
-            a & mask == n & mask
-        }
-        _ => cmp_vals(v, &lit_val(l)) == Some(std::cmp::Ordering::Equal),
-    }
-}
-
-fn truthy(v: &Val) -> bool {
-    match v {
-        Val::Int(x) => *x != 0,
-        Val::Float(x) => *x != 0.0,
-        Val::Bytes(b) => !b.is_empty(),
-        Val::V4(_) | Val::V6(_) => true,
-    }
-}
-
-impl Compiler<'_> {
-    fn use_field(&mut self, f: &'static FieldDef) {
-        if !self.fields.iter().any(|g| std::ptr::eq(*g, f)) {
-            self.fields.push(f);
-        }
-    }
-
-    fn unknown(&self, w: &str, span: Span) -> ParseError {
-        let hint = self.schema.suggest(w).map(|s| format!(" — did you mean '{s}'?")).unwrap_or_default();
-        err(format!("unknown field '{w}'{hint}"), span)
-    }
-
-    /// A boolean test.
-    fn test(&mut self, e: &Expr) -> Result<Test, ParseError> {
-        Ok(match &e.kind {
-            ExprKind::And(a, b) => {
-                let (a, b) = (self.test(a)?, self.test(b)?);
-                Box::new(move |f| a(f) && b(f))
-            }
-            ExprKind::Or(a, b) => {
-                let (a, b) = (self.test(a)?, self.test(b)?);
-                Box::new(move |f| a(f) || b(f))
-            }
-            ExprKind::Xor(a, b) => {
-                let (a, b) = (self.test(a)?, self.test(b)?);
-                Box::new(move |f| a(f) != b(f))
-            }
-            ExprKind::Not(a) => {
-                let a = self.test(a)?;
-                Box::new(move |f| !a(f))
-            }
-            ExprKind::Cmp(op, a, b) => self.compare(*op, a, b, e.span)?,
-            ExprKind::In(a, items, neg) => self.membership(a, items, *neg)?,
-            _ => {
-                // A bare field or protocol: does it exist? Anything else: is it non-zero?
-                let op = self.operand(e)?;
-                match op {
-                    Operand::Field { f, layer, slice, raw } => {
-                        self.use_field(f);
-                        let vals = field_values(f, layer, slice, raw);
-                        Box::new(move |fr| !vals(fr).is_empty())
-                    }
-                    Operand::Computed(vals, _) => Box::new(move |fr| vals(fr).iter().any(truthy)),
-                    Operand::Word(w, span) => {
-                        return Err(if looks_like_field(&w) {
-                            self.unknown(&w, span)
-                        } else {
-                            err(format!("'{w}' is a value, not a test: compare it with a field"), span)
-                        })
-                    }
-                    Operand::Str(_, span) => return Err(err("a string is not a test: compare it with a field", span)),
-                }
-            }
-        })
-    }
-
-    fn operand(&mut self, e: &Expr) -> Result<Operand, ParseError> {
-        Ok(match &e.kind {
-            ExprKind::Word(w) => match self.schema.field(w) {
-                Some(f) => Operand::Field { f, layer: None, slice: None, raw: false },
-                None => Operand::Word(w.clone(), e.span),
-            },
-            ExprKind::Str(s) => Operand::Str(s.clone(), e.span),
-            ExprKind::Raw(w) => match self.schema.field(w) {
-                Some(f) => Operand::Field { f, layer: None, slice: None, raw: true },
-                None => return Err(self.unknown(w, e.span)),
-            },
-            ExprKind::Slice(inner, s) => match self.operand(inner)? {
-                Operand::Field { f, layer, raw, .. } => Operand::Field { f, layer, slice: Some(s.clone()), raw },
-                Operand::Word(w, span) if looks_like_field(&w) => return Err(self.unknown(&w, span)),
-                _ => return Err(err("only a field can be sliced", e.span)),
-            },
-            ExprKind::Layer(inner, sel) => match self.operand(inner)? {
-                Operand::Field { f, slice, raw, .. } => Operand::Field { f, layer: Some(*sel), slice, raw },
-                Operand::Word(w, span) if looks_like_field(&w) => return Err(self.unknown(&w, span)),
-                _ => return Err(err("the layer operator '#' applies to fields", e.span)),
-            },
-            ExprKind::Call(name, args) => self.call(name, args, e.span)?,
-            ExprKind::Neg(inner) => {
-                let v = self.numeric(inner)?;
-                Operand::Computed(
-                    Box::new(move |fr| {
-                        v(fr).into_iter()
-                            .map(|x| match x {
-                                Val::Int(i) => Val::Int(-i),
-                                Val::Float(f) => Val::Float(-f),
-                                other => other,
-                            })
-                            .collect()
-                    }),
-                    Some(FieldType::I64),
-                )
-            }
-            ExprKind::Arith(op, a, b) => {
-                let (a, b, op) = (self.numeric(a)?, self.numeric(b)?, *op);
-                Operand::Computed(
-                    Box::new(move |fr| {
-                        let (x, y) = (a(fr), b(fr));
-                        let (Some(Val::Int(x)), Some(Val::Int(y))) = (x.first(), y.first()) else { return Vec::new() };
-                        let r = match op {
-                            ArithOp::Add => x.checked_add(*y),
-                            ArithOp::Sub => x.checked_sub(*y),
-                            ArithOp::Mul => x.checked_mul(*y),
-                            ArithOp::Div => x.checked_div(*y),
-                            ArithOp::Mod => x.checked_rem(*y),
-                            ArithOp::BitAnd => Some(x & y),
-                        };
-                        r.map(|v| vec![Val::Int(v)]).unwrap_or_default()
-                    }),
-                    Some(FieldType::I64),
-                )
-            }
-            _ => return Err(err("a value or field is expected here", e.span)),
-        })
-    }
-
-    /// An operand that must produce integers (arithmetic).
-    fn numeric(&mut self, e: &Expr) -> Result<Values, ParseError> {
-        match self.operand(e)? {
-            Operand::Field { f, layer, slice, raw } if f.ty.is_integer() || f.ty == FieldType::Bool => {
-                self.use_field(f);
-                Ok(field_values(f, layer, slice, raw))
-            }
-            Operand::Field { f, .. } => Err(err(format!("'{}' is not a number ({})", f.abbrev, f.ty.wireshark_name()), e.span)),
-            Operand::Word(w, span) => match literal::int(&w) {
-                Some(v) => Ok(Box::new(move |_| vec![Val::Int(v)])),
-                None if looks_like_field(&w) => Err(self.unknown(&w, span)),
-                None => Err(err(format!("'{w}' is not an integer"), span)),
-            },
-            Operand::Str(_, span) => Err(err("a string is not a number", span)),
-            Operand::Computed(v, _) => Ok(v),
-        }
-    }
-
-    fn call(&mut self, name: &str, args: &[Expr], span: Span) -> Result<Operand, ParseError> {
-        let one = |c: &mut Self| -> Result<(Values, Option<FieldType>), ParseError> {
-            if args.len() != 1 {
-                return Err(err(format!("{name}() takes one argument"), span));
-            }
-            match c.operand(&args[0])? {
-                Operand::Field { f, layer, slice, raw } => {
-                    c.use_field(f);
-                    let ty = if slice.is_some() || raw { FieldType::Bytes } else { f.ty };
-                    Ok((field_values(f, layer, slice, raw), Some(ty)))
-                }
-                Operand::Computed(v, t) => Ok((v, t)),
-                Operand::Word(w, s) if looks_like_field(&w) => Err(c.unknown(&w, s)),
-                _ => Err(err(format!("{name}() takes a field"), args[0].span)),
-            }
-        };
-        Ok(match name {
-            "len" => {
-                let (v, _) = one(self)?;
-                Operand::Computed(
-                    Box::new(move |fr| v(fr).into_iter().map(|x| Val::Int(match x { Val::Bytes(b) => b.len() as i128, Val::V4(_) => 4, Val::V6(_) => 16, _ => 0 })).collect()),
-                    Some(FieldType::U32),
-                )
-            }
-            "count" => {
-                let (v, _) = one(self)?;
-                Operand::Computed(Box::new(move |fr| vec![Val::Int(v(fr).len() as i128)]), Some(FieldType::U32))
-            }
-            "lower" | "upper" => {
-                let (v, _) = one(self)?;
-                let up = name == "upper";
-                Operand::Computed(
-                    Box::new(move |fr| {
-                        v(fr).into_iter()
-                            .map(|x| match x {
-                                Val::Bytes(b) => Val::Bytes(if up { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() }),
-                                other => other,
-                            })
-                            .collect()
-                    }),
-                    Some(FieldType::String),
-                )
-            }
-            "string" => {
-                let (v, _) = one(self)?;
-                Operand::Computed(
-                    Box::new(move |fr| {
-                        v(fr).into_iter()
-                            .map(|x| {
-                                Val::Bytes(match x {
-                                    Val::Int(i) => i.to_string().into_bytes(),
-                                    Val::Float(f) => f.to_string().into_bytes(),
-                                    Val::V4(a) => std::net::Ipv4Addr::from(a).to_string().into_bytes(),
-                                    Val::V6(a) => std::net::Ipv6Addr::from(a).to_string().into_bytes(),
-                                    Val::Bytes(b) => b,
-                                })
-                            })
-                            .collect()
-                    }),
-                    Some(FieldType::String),
-                )
-            }
-            "abs" => {
-                let (v, t) = one(self)?;
-                Operand::Computed(
-                    Box::new(move |fr| {
-                        v(fr).into_iter()
-                            .map(|x| match x {
-                                Val::Int(i) => Val::Int(i.abs()),
-                                Val::Float(f) => Val::Float(f.abs()),
-                                other => other,
-                            })
-                            .collect()
-                    }),
-                    t,
-                )
-            }
-            "max" | "min" => {
-                if args.is_empty() {
-                    return Err(err(format!("{name}() takes at least one field"), span));
-                }
-                let mut all = Vec::new();
-                for a in args {
-                    all.push(self.numeric(a)?);
-                }
-                let max = name == "max";
-                Operand::Computed(
-                    Box::new(move |fr| {
-                        let vals = all.iter().flat_map(|v| v(fr)).filter_map(|x| if let Val::Int(i) = x { Some(i) } else { None });
-                        let r = if max { vals.max() } else { vals.min() };
-                        r.map(|i| vec![Val::Int(i)]).unwrap_or_default()
-                    }),
-                    Some(FieldType::I64),
-                )
-            }
-            _ => return Err(err(format!("unknown function '{name}' (len, count, string, lower, upper, abs, max, min)"), span)),
-        })
-    }
-
-    /// Read a word or string for the other side's type.
-    fn literal_for(&self, ty: FieldType, f: Option<&'static FieldDef>, op: Operand) -> Result<Lit, ParseError> {
-        let names = f.map(|f| f.names).unwrap_or(wirecrab_core::ValueNames::None);
-        let who = f.map(|f| format!("'{}' ", f.abbrev)).unwrap_or_default();
-        match op {
-            Operand::Word(w, span) => literal::word(ty, &w, &names).ok_or_else(|| {
-                if looks_like_field(&w) && !matches!(ty, FieldType::String) {
-                    self.unknown(&w, span)
-                } else {
-                    err(format!("'{w}' is not valid here: {who}needs {}", literal::expected(ty)), span)
-                }
-            }),
-            Operand::Str(s, span) => literal::quoted(ty, &s)
-                .ok_or_else(|| err(format!("a string is not valid here: {who}needs {}", literal::expected(ty)), span)),
-            Operand::Field { f: g, .. } => Err(err(format!("'{}' is a field: a value is expected here", g.abbrev), Span::default())),
-            Operand::Computed(..) => Err(err("a plain value is expected here, not an expression", Span::default())),
-        }
-    }
-
-    /// Values and type of one side of a comparison, or the literal operand back.
-    fn side(&mut self, op: Operand) -> Result<Result<Side, Operand>, ParseError> {
-        Ok(match op {
-            Operand::Field { f, layer, slice, raw } => {
-                self.use_field(f);
-                // Slices, raw bytes and protocols compare as bytes.
-                let as_bytes = slice.is_some() || raw || f.ty == FieldType::Protocol;
-                let ty = if as_bytes { FieldType::Bytes } else { f.ty };
-                let plain = layer.is_none() && slice.is_none() && !raw;
-                Ok((field_values(f, layer, slice, raw), ty, Some(f), plain))
-            }
-            Operand::Computed(v, t) => Ok((v, t.unwrap_or(FieldType::I64), None, false)),
-            lit => Err(lit),
-        })
-    }
-
-    fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr, span: Span) -> Result<Test, ParseError> {
-        let (oa, ob) = (self.operand(a)?, self.operand(b)?);
-        let (left, right) = (self.side(oa)?, self.side(ob)?);
-        let (vals, ty, plain, other, field) = match (left, right) {
-            (Ok((lv, _, _, _)), Ok((rv, _, _, _))) => {
-                // Field against field: compare every pair of values.
-                use std::cmp::Ordering::Equal;
-                return Ok(Box::new(move |fr| {
-                    let (x, y) = (lv(fr), rv(fr));
-                    let equal = |p: &Val| y.iter().any(|q| cmp_vals(p, q) == Some(Equal));
-                    match op {
-                        CmpOp::Ne => !x.is_empty() && !y.is_empty() && !x.iter().any(equal),
-                        CmpOp::AllEq => !x.is_empty() && x.iter().all(equal),
-                        _ => x.iter().any(|p| y.iter().any(|q| cmp_holds(op, cmp_vals(p, q)))),
-                    }
-                }));
-            }
-            (Ok((v, t, f, plain)), Err(lit)) => (v, t, f.filter(|_| plain), lit, f),
-            (Err(lit), Ok((v, t, f, plain))) => {
-                // `80 == tcp.port`: swap, mirroring the operator.
-                let op = mirror(op);
-                return self.finish_compare(op, v, t, f, f.filter(|_| plain), lit, span);
-            }
-            (Err(Operand::Word(w, s)), Err(_)) | (Err(_), Err(Operand::Word(w, s))) if looks_like_field(&w) => {
-                return Err(self.unknown(&w, s))
-            }
-            (Err(_), Err(_)) => return Err(err("compare a field with a value: both sides are values", span)),
-        };
-        self.finish_compare(op, vals, ty, field, plain, other, span)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn finish_compare(
-        &mut self,
-        op: CmpOp,
-        vals: Values,
-        ty: FieldType,
-        f: Option<&'static FieldDef>,
-        plain: Option<&'static FieldDef>,
-        lit: Operand,
-        _span: Span,
-    ) -> Result<Test, ParseError> {
-        if op == CmpOp::Matches {
-            let (pat, span) = match lit {
-                Operand::Str(s, span) => (String::from_utf8_lossy(&s).into_owned(), span),
-                Operand::Word(w, span) => return Err(err(format!("'matches' needs a quoted regular expression, found '{w}'"), span)),
-                _ => unreachable!("literal operand"),
-            };
-            let re = regex::bytes::RegexBuilder::new(&pat)
-                .size_limit(1 << 20)
-                .build()
-                .map_err(|e| err(format!("invalid regular expression: {e}"), span))?;
-            return Ok(Box::new(move |fr| vals(fr).iter().any(|v| matches_re(&re, v))));
-        }
-        if op == CmpOp::Contains {
-            let needle = match self.literal_for(if matches!(ty, FieldType::String) { FieldType::String } else { FieldType::Bytes }, f, lit) {
-                Ok(Lit::Bytes(b)) => b,
-                Ok(_) => Vec::new(),
-                Err(e) => return Err(e),
-            };
-            if let Some(field) = plain {
-                return Ok(plain_contains(field, needle));
-            }
-            let finder = memchr::memmem::Finder::new(&needle).into_owned();
-            return Ok(Box::new(move |fr| {
-                vals(fr).iter().any(|v| match v {
-                    Val::Bytes(h) => finder.find(h).is_some(),
-                    _ => false,
-                })
-            }));
-        }
-        let l = self.literal_for(ty, f, lit)?;
-        if let Some(field) = plain {
-            return Ok(plain_compare(op, field, l));
-        }
-        Ok(match op {
-            CmpOp::Eq => Box::new(move |fr| vals(fr).iter().any(|v| eq_lit(v, &l))),
-            // "!=" is all_ne in Wireshark 4.0; a missing field matches nothing.
-            CmpOp::Ne => Box::new(move |fr| {
-                let v = vals(fr);
-                !v.is_empty() && !v.iter().any(|x| eq_lit(x, &l))
-            }),
-            CmpOp::AllEq => Box::new(move |fr| {
-                let v = vals(fr);
-                !v.is_empty() && v.iter().all(|x| eq_lit(x, &l))
-            }),
-            CmpOp::AnyNe => Box::new(move |fr| vals(fr).iter().any(|v| !eq_lit(v, &l))),
-            _ => {
-                let lv = lit_val(&l);
-                Box::new(move |fr| vals(fr).iter().any(|v| cmp_holds(op, cmp_vals(v, &lv))))
-            }
-        })
-    }
-
-    fn membership(&mut self, a: &Expr, items: &[SetItem], neg: bool) -> Result<Test, ParseError> {
-        let oa = self.operand(a)?;
-        let (vals, ty, f, _) = match self.side(oa)? {
-            Ok(x) => x,
-            Err(Operand::Word(w, s)) if looks_like_field(&w) => return Err(self.unknown(&w, s)),
-            Err(_) => return Err(err("'in' needs a field on its left", a.span)),
-        };
-        let mut set: Vec<(Lit, Option<Lit>)> = Vec::with_capacity(items.len());
-        for it in items {
-            let (lo, hi) = match it {
-                SetItem::Value(v) => (v, None),
-                SetItem::Range(lo, hi) => (lo, Some(hi)),
-            };
-            let lo_op = self.operand(lo)?;
-            let lo = self.literal_for(ty, f, lo_op)?;
-            let hi = match hi {
-                Some(h) => {
-                    let op = self.operand(h)?;
-                    Some(self.literal_for(ty, f, op)?)
-                }
-                None => None,
-            };
-            set.push((lo, hi));
-        }
-        Ok(Box::new(move |fr| {
-            let hit = vals(fr).iter().any(|v| {
-                set.iter().any(|(lo, hi)| match hi {
-                    None => eq_lit(v, lo),
-                    Some(hi) => {
-                        cmp_holds(CmpOp::Ge, cmp_vals(v, &lit_val(lo))) && cmp_holds(CmpOp::Le, cmp_vals(v, &lit_val(hi)))
-                    }
-                })
-            });
-            hit != neg
-        }))
-    }
+    let e = if n.field.ty == FieldType::Protocol { data.len() } else { (n.start as usize + n.len as usize).min(data.len()) };
+    &data[s..e.max(s)]
 }
 
 /// A node's value, borrowed: what the fast path compares without allocating.
@@ -644,26 +202,135 @@ fn view<'a>(n: &'a Node, data: &'a [u8]) -> View<'a> {
         Value::OwnedBytes(b) => View::Bytes(b),
         Value::OwnedStr(s) => View::Bytes(s.as_bytes()),
         Value::Time(t) => View::Int(t.as_nanos()),
-        Value::RelTime(ns) => View::Float(*ns as f64 / 1e9),
+        Value::RelTime(ns) => View::Int(*ns as i128),
     }
 }
 
-/// Order a value against a literal (addresses ignore the prefix here).
-fn view_cmp(v: &View<'_>, l: &Lit) -> Option<std::cmp::Ordering> {
-    match (v, l) {
-        (View::Int(x), Lit::Int(y)) => Some(x.cmp(y)),
-        (View::Float(x), Lit::Float(y)) => x.partial_cmp(y),
-        (View::Int(x), Lit::Float(y)) => (*x as f64).partial_cmp(y),
-        (View::Float(x), Lit::Int(y)) => x.partial_cmp(&(*y as f64)),
-        (View::Bytes(x), Lit::Bytes(y)) => Some((*x).cmp(y.as_slice())),
-        (View::V4(x), Lit::V4(y, _)) => Some(x.cmp(y)),
-        (View::V6(x), Lit::V6(y, _)) => Some(x.cmp(y)),
+fn to_val(v: View<'_>) -> Val {
+    match v {
+        View::Int(i) => Val::Int(i),
+        View::Float(x) => Val::Float(x),
+        View::Bytes(b) => Val::Bytes(b.to_vec()),
+        View::V4(a) => Val::V4(a),
+        View::V6(a) => Val::V6(a),
+    }
+}
+
+fn as_view(v: &Val) -> View<'_> {
+    match v {
+        Val::Int(i) => View::Int(*i),
+        Val::Float(x) => View::Float(*x),
+        Val::Bytes(b) => View::Bytes(b),
+        Val::V4(a) => View::V4(*a),
+        Val::V6(a) => View::V6(*a),
+    }
+}
+
+fn lit_view(l: &Lit) -> View<'_> {
+    match l {
+        Lit::Int(v) => View::Int(*v),
+        Lit::Float(x) => View::Float(*x),
+        Lit::Bytes(b) => View::Bytes(b),
+        Lit::V4(a, _) => View::V4(*a),
+        Lit::V6(a, _) => View::V6(*a),
+    }
+}
+
+/// The bytes a node stands for in slices and `@field`: owned values their
+/// own bytes, everything else the frame bytes it covers.
+fn raw_bytes<'a>(n: &'a Node, data: &'a [u8]) -> &'a [u8] {
+    match &n.value {
+        Value::OwnedBytes(b) => b,
+        Value::OwnedStr(s) => s.as_bytes(),
+        _ => node_bytes(n, data),
+    }
+}
+
+/// Wireshark 4.0's slice of a value's bytes. A range running past the end
+/// of a byte string is cut short there (`tcp.payload[0:4]` of a 1-byte
+/// payload is that byte); of a text string it gives no value.
+fn apply_slice(b: &[u8], s: &Slice, text: bool) -> Option<Vec<u8>> {
+    if let Slice::Concat(parts) = s {
+        let mut out = Vec::new();
+        for p in parts {
+            out.extend(apply_slice(b, p, text)?);
+        }
+        return Some(out);
+    }
+    let n = b.len() as i64;
+    let at = |i: i64| if i < 0 { n + i } else { i };
+    let (start, end) = match *s {
+        Slice::Index(i) => (at(i), at(i) + 1),
+        Slice::StartEnd(a, e) => (at(a), at(e) + 1),
+        Slice::StartLen(a, l) => {
+            let a = at(a.unwrap_or(0));
+            (a, l.map_or(n, |l| a.saturating_add(l)))
+        }
+        Slice::Concat(_) => unreachable!("handled above"),
+    };
+    let end = if text { end } else { end.min(n) };
+    if start < 0 || end > n || start >= end {
+        return None;
+    }
+    Some(b[start as usize..end as usize].to_vec())
+}
+
+/// Call `each` with every node `r` selects: all occurrences, or those in
+/// the protocol layers `#n` / `#[a-b]` names (counted by the protocol's own
+/// nodes: in VXLAN, `ip.src#2` is the inner header's source).
+fn visit<'t>(r: &FieldRef, tree: &'t Tree, mut each: impl FnMut(&'t Node)) {
+    let nodes = tree.nodes();
+    let Some(sel) = r.layer else {
+        for n in nodes.iter().filter(|n| std::ptr::eq(n.field, r.f)) {
+            each(n);
+        }
+        return;
+    };
+    let (lo, hi) = match sel {
+        LayerSel::One(k) => (k, k),
+        LayerSel::Range(a, b) => (a, b),
+    };
+    let mut layer = 0i64;
+    for n in nodes {
+        match r.proto {
+            Some(p) if std::ptr::eq(n.field, p) => layer += 1,
+            None if std::ptr::eq(n.field, r.f) => layer += 1,
+            _ => {}
+        }
+        if std::ptr::eq(n.field, r.f) && (lo..=hi).contains(&layer) {
+            each(n);
+        }
+    }
+}
+
+fn field_values(r: FieldRef) -> Values {
+    Box::new(move |fr: &Frame<'_>| {
+        let mut out = Vec::new();
+        visit(&r, fr.tree, |n| match (&r.slice, r.raw) {
+            (Some(s), _) => out.extend(apply_slice(raw_bytes(n, fr.data), s, r.f.ty == FieldType::String).map(Val::Bytes)),
+            (None, true) => out.push(Val::Bytes(raw_bytes(n, fr.data).to_vec())),
+            (None, false) => out.push(to_val(view(n, fr.data))),
+        });
+        out
+    })
+}
+
+fn cmp_views(a: &View<'_>, b: &View<'_>, len_first: bool) -> Option<Ordering> {
+    match (a, b) {
+        (View::Int(x), View::Int(y)) => Some(x.cmp(y)),
+        (View::Float(x), View::Float(y)) => x.partial_cmp(y),
+        (View::Int(x), View::Float(y)) => (*x as f64).partial_cmp(y),
+        (View::Float(x), View::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (View::Bytes(x), View::Bytes(y)) if len_first => Some(x.len().cmp(&y.len()).then_with(|| x.cmp(y))),
+        (View::Bytes(x), View::Bytes(y)) => Some(x.cmp(y)),
+        (View::V4(x), View::V4(y)) => Some(x.cmp(y)),
+        (View::V6(x), View::V6(y)) => Some(x.cmp(y)),
         _ => None,
     }
 }
 
 /// Equality with a literal: addresses with a prefix compare as networks.
-fn view_eq(v: &View<'_>, l: &Lit) -> bool {
+fn eq_lit(v: &View<'_>, l: &Lit) -> bool {
     match (v, l) {
         (View::V4(a), Lit::V4(n, p)) => {
             let mask = if *p == 0 { 0 } else { u32::MAX << (32 - *p as u32) };
@@ -673,59 +340,655 @@ fn view_eq(v: &View<'_>, l: &Lit) -> bool {
             let mask = if *p == 0 { 0 } else { u128::MAX << (128 - *p as u32) };
             a & mask == n & mask
         }
-        _ => view_cmp(v, l) == Some(std::cmp::Ordering::Equal),
+        _ => cmp_views(v, &lit_view(l), false) == Some(Ordering::Equal),
     }
 }
 
-/// The fast path for comparisons of a plain field with a literal
-/// (`tcp.port == 443`, `ip.addr == 10.0.0.0/8`, `dns.qry.name == "a.b"`):
-/// one walk over the nodes, no allocation.
-fn plain_compare(op: CmpOp, field: &'static FieldDef, lit: Lit) -> Test {
-    Box::new(move |fr| {
-        let (mut n, mut eq, mut ne, mut holds) = (0usize, 0usize, 0usize, false);
-        for node in fr.tree.nodes() {
-            if !std::ptr::eq(node.field, field) {
-                continue;
-            }
-            let v = view(node, fr.data);
-            n += 1;
-            if view_eq(&v, &lit) {
-                eq += 1;
-            } else {
-                ne += 1;
-            }
-            if !holds && !matches!(op, CmpOp::Eq | CmpOp::Ne | CmpOp::AllEq | CmpOp::AnyNe) {
-                holds = cmp_holds(op, view_cmp(&v, &lit));
-            }
-        }
-        match op {
-            CmpOp::Eq => eq > 0,
-            CmpOp::Ne => n > 0 && eq == 0,
-            CmpOp::AllEq => n > 0 && ne == 0,
-            CmpOp::AnyNe => ne > 0,
-            _ => holds,
-        }
-    })
+/// Does `v` stand in relation `op` to the literal? (`op` is one of
+/// ==, !=, <, >, <=, >= here; quantifiers are applied by the caller.)
+fn holds_lit(op: CmpOp, v: &View<'_>, l: &Lit, len_first: bool) -> bool {
+    match op {
+        CmpOp::Eq => eq_lit(v, l),
+        CmpOp::Ne => !eq_lit(v, l),
+        _ => cmp_holds(op, cmp_views(v, &lit_view(l), len_first)),
+    }
 }
 
-/// `contains` on a plain field: search each value's bytes in place.
-fn plain_contains(field: &'static FieldDef, needle: Vec<u8>) -> Test {
-    let finder = memchr::memmem::Finder::new(&needle).into_owned();
-    Box::new(move |fr| {
-        fr.tree.nodes().iter().filter(|n| std::ptr::eq(n.field, field)).any(|n| match view(n, fr.data) {
-            View::Bytes(h) => finder.find(h).is_some(),
-            _ => false,
-        })
-    })
+/// Split an operator into the relation tested on each value and how many
+/// values must pass: Wireshark's `==` is any, `!=` all (`all_ne`), `===`
+/// all, `!==` any; an explicit `any`/`all` prefix overrides.
+fn relation(op: CmpOp, quant: Option<Quant>) -> (CmpOp, Quant) {
+    let (base, default) = match op {
+        CmpOp::Eq => (CmpOp::Eq, Quant::Any),
+        CmpOp::Ne => (CmpOp::Ne, Quant::All),
+        CmpOp::AllEq => (CmpOp::Eq, Quant::All),
+        CmpOp::AnyNe => (CmpOp::Ne, Quant::Any),
+        o => (o, Quant::Any),
+    };
+    (base, quant.unwrap_or(default))
 }
 
-fn matches_re(re: &Regex, v: &Val) -> bool {
+/// Quantify over an iterator of outcomes: `all` needs at least one value.
+fn quantify(q: Quant, it: impl Iterator<Item = bool>) -> bool {
+    match q {
+        Quant::Any => {
+            for b in it {
+                if b {
+                    return true;
+                }
+            }
+            false
+        }
+        Quant::All => {
+            let mut seen = false;
+            for b in it {
+                if !b {
+                    return false;
+                }
+                seen = true;
+            }
+            seen
+        }
+    }
+}
+
+fn truthy(v: &Val) -> bool {
     match v {
-        Val::Bytes(b) => re.is_match(b),
-        Val::Int(i) => re.is_match(i.to_string().as_bytes()),
-        Val::Float(f) => re.is_match(f.to_string().as_bytes()),
-        Val::V4(a) => re.is_match(std::net::Ipv4Addr::from(*a).to_string().as_bytes()),
-        Val::V6(a) => re.is_match(std::net::Ipv6Addr::from(*a).to_string().as_bytes()),
+        Val::Int(x) => *x != 0,
+        Val::Float(x) => *x != 0.0,
+        // A masked byte string is true when some bit survived.
+        Val::Bytes(b) => b.iter().any(|c| *c != 0),
+        Val::V4(a) => *a != 0,
+        Val::V6(a) => *a != 0,
+    }
+}
+
+/// A value as text, the way `string()` shows its field type.
+fn val_text(v: &Val, ty: FieldType) -> Vec<u8> {
+    match v {
+        Val::Int(i) if ty == FieldType::RelTime => {
+            let (s, ns) = (i / 1_000_000_000, (i % 1_000_000_000).abs());
+            let sign = if *i < 0 && s == 0 { "-" } else { "" };
+            format!("{sign}{s}.{ns:09}").into_bytes()
+        }
+        Val::Int(i) => i.to_string().into_bytes(),
+        Val::Float(f) => f.to_string().into_bytes(),
+        Val::V4(a) => std::net::Ipv4Addr::from(*a).to_string().into_bytes(),
+        Val::V6(a) => std::net::Ipv6Addr::from(*a).to_string().into_bytes(),
+        Val::Bytes(b) => {
+            let sep = if ty == FieldType::Ether { ":" } else { "" };
+            b.iter().map(|c| format!("{c:02x}")).collect::<Vec<_>>().join(sep).into_bytes()
+        }
+    }
+}
+
+impl Compiler<'_> {
+    fn use_field(&mut self, f: &'static FieldDef) {
+        if !self.fields.iter().any(|g| std::ptr::eq(*g, f)) {
+            self.fields.push(f);
+        }
+    }
+
+    fn unknown(&self, w: &str, span: Span) -> ParseError {
+        let hint = self.schema.suggest(w).map(|s| format!(" — did you mean '{s}'?")).unwrap_or_default();
+        err(format!("unknown field '{w}'{hint}"), span)
+    }
+
+    /// The protocol a field belongs to (the part of its name before the
+    /// first dot), which `#n` counts.
+    fn protocol_of(&self, f: &'static FieldDef) -> Option<&'static FieldDef> {
+        if f.ty == FieldType::Protocol {
+            return Some(f);
+        }
+        let name = f.abbrev.split('.').next()?;
+        self.schema.field(name).filter(|p| p.ty == FieldType::Protocol)
+    }
+
+    /// Register what evaluating `r` reads, and return its values.
+    fn values_of(&mut self, r: &FieldRef) -> Values {
+        self.use_field(r.f);
+        if r.layer.is_some() {
+            if let Some(p) = r.proto {
+                self.use_field(p);
+            }
+        }
+        field_values(r.clone())
+    }
+
+    /// A boolean test.
+    fn test(&mut self, e: &Expr) -> Result<Test, ParseError> {
+        Ok(match &e.kind {
+            ExprKind::And(a, b) => {
+                let (a, b) = (self.test(a)?, self.test(b)?);
+                Box::new(move |f| a(f) && b(f))
+            }
+            ExprKind::Or(a, b) => {
+                let (a, b) = (self.test(a)?, self.test(b)?);
+                Box::new(move |f| a(f) || b(f))
+            }
+            ExprKind::Xor(a, b) => {
+                let (a, b) = (self.test(a)?, self.test(b)?);
+                Box::new(move |f| a(f) != b(f))
+            }
+            ExprKind::Not(a) => {
+                let a = self.test(a)?;
+                Box::new(move |f| !a(f))
+            }
+            ExprKind::Cmp(op, a, b) => self.compare(*op, a, b, e.span, None)?,
+            ExprKind::In(a, items, neg) => self.membership(a, items, *neg, None)?,
+            ExprKind::Quant(all, inner) => {
+                let q = Some(if *all { Quant::All } else { Quant::Any });
+                match &inner.kind {
+                    ExprKind::Cmp(op, a, b) => self.compare(*op, a, b, inner.span, q)?,
+                    ExprKind::In(a, items, neg) => self.membership(a, items, *neg, q)?,
+                    _ => return Err(err("'any' and 'all' apply to a comparison or an 'in' test", e.span)),
+                }
+            }
+            _ => {
+                // A bare field or protocol: does it exist? Anything else: is it non-zero?
+                match self.operand(e)? {
+                    Operand::Field(r, _) => {
+                        let vals = self.values_of(&r);
+                        Box::new(move |fr| !vals(fr).is_empty())
+                    }
+                    Operand::Computed(vals, _, _) => Box::new(move |fr| vals(fr).iter().any(truthy)),
+                    Operand::Word(w, span) => {
+                        return Err(if looks_like_field(&w) {
+                            self.unknown(&w, span)
+                        } else {
+                            err(format!("'{w}' is a value, not a test: compare it with a field"), span)
+                        })
+                    }
+                    Operand::Str(_, span) => return Err(err("a string is not a test: compare it with a field", span)),
+                }
+            }
+        })
+    }
+
+    fn operand(&mut self, e: &Expr) -> Result<Operand, ParseError> {
+        let field = |c: &Self, f: &'static FieldDef, raw: bool| FieldRef { f, proto: c.protocol_of(f), layer: None, slice: None, raw };
+        Ok(match &e.kind {
+            ExprKind::Word(w) => match self.schema.field(w) {
+                Some(f) => Operand::Field(field(self, f, false), e.span),
+                None => Operand::Word(w.clone(), e.span),
+            },
+            ExprKind::Str(s) => Operand::Str(s.clone(), e.span),
+            ExprKind::Raw(w) => match self.schema.field(w) {
+                Some(f) => Operand::Field(field(self, f, true), e.span),
+                None => return Err(self.unknown(w, e.span)),
+            },
+            ExprKind::Slice(inner, s) => match self.operand(inner)? {
+                Operand::Field(r, _) if !r.raw && !sliceable(r.f.ty) => {
+                    return Err(err(
+                        format!(
+                            "'{}' is {} ({}): only bytes, strings, addresses and protocols can be sliced (use @{} for its raw bytes)",
+                            r.f.abbrev,
+                            literal::expected(r.f.ty).split(" such").next().unwrap_or("a value"),
+                            r.f.ty.wireshark_name(),
+                            r.f.abbrev
+                        ),
+                        e.span,
+                    ))
+                }
+                Operand::Field(r, _) => Operand::Field(FieldRef { slice: Some(s.clone()), ..r }, e.span),
+                Operand::Word(w, span) if looks_like_field(&w) => return Err(self.unknown(&w, span)),
+                _ => return Err(err("only a field can be sliced", e.span)),
+            },
+            ExprKind::Layer(inner, sel) => match self.operand(inner)? {
+                Operand::Field(r, _) => Operand::Field(FieldRef { layer: Some(*sel), ..r }, e.span),
+                Operand::Word(w, span) if looks_like_field(&w) => return Err(self.unknown(&w, span)),
+                _ => return Err(err("the layer operator '#' applies to fields", e.span)),
+            },
+            ExprKind::Call(name, args) => self.call(name, args, e.span)?,
+            // A negative literal stays a literal, read for the other side's type.
+            ExprKind::Neg(inner) if matches!(&inner.kind, ExprKind::Word(w) if self.schema.field(w).is_none()) => {
+                let ExprKind::Word(w) = &inner.kind else { unreachable!("matched above") };
+                Operand::Word(format!("-{w}"), e.span)
+            }
+            ExprKind::Neg(inner) => {
+                let v = self.numeric(inner, None)?;
+                Operand::Computed(
+                    Box::new(move |fr| {
+                        v(fr).into_iter()
+                            .map(|x| match x {
+                                Val::Int(i) => Val::Int(-i),
+                                Val::Float(f) => Val::Float(-f),
+                                other => other,
+                            })
+                            .collect()
+                    }),
+                    FieldType::I64,
+                    e.span,
+                )
+            }
+            ExprKind::Arith(ArithOp::BitAnd, a, b) => self.bitand(a, b, e.span)?,
+            ExprKind::Arith(op, a, b) => {
+                let (a, b, op) = (self.numeric(a, None)?, self.numeric(b, None)?, *op);
+                Operand::Computed(
+                    Box::new(move |fr| {
+                        let (x, y) = (a(fr), b(fr));
+                        let (Some(Val::Int(x)), Some(Val::Int(y))) = (x.first(), y.first()) else { return Vec::new() };
+                        let r = match op {
+                            ArithOp::Add => x.checked_add(*y),
+                            ArithOp::Sub => x.checked_sub(*y),
+                            ArithOp::Mul => x.checked_mul(*y),
+                            ArithOp::Div => x.checked_div(*y),
+                            ArithOp::Mod => x.checked_rem(*y),
+                            ArithOp::BitAnd => Some(x & y),
+                        };
+                        r.map(|v| vec![Val::Int(v)]).unwrap_or_default()
+                    }),
+                    FieldType::I64,
+                    e.span,
+                )
+            }
+            _ => return Err(err("a value or field is expected here", e.span)),
+        })
+    }
+
+    /// `a & b`: integers mask integers, IPv4 addresses mask addresses
+    /// (`ip.src & 255.255.0.0`), byte strings mask byte strings (`tcp[13] & 02`).
+    fn bitand(&mut self, a: &Expr, b: &Expr, span: Span) -> Result<Operand, ParseError> {
+        let left = self.operand(a)?;
+        let lty = match &left {
+            Operand::Field(r, _) => r.ty(),
+            Operand::Computed(_, t, _) => *t,
+            _ => FieldType::I64,
+        };
+        if !(is_bytes(lty) || lty == FieldType::Ipv4) {
+            let x = self.numeric_operand(left, Some(lty))?;
+            let y = self.numeric(b, Some(lty))?;
+            return Ok(Operand::Computed(
+                Box::new(move |fr| {
+                    let (x, y) = (x(fr), y(fr));
+                    match (y.first(), x.is_empty()) {
+                        (Some(Val::Int(m)), false) => x.into_iter().filter_map(|v| if let Val::Int(i) = v { Some(Val::Int(i & m)) } else { None }).collect(),
+                        _ => Vec::new(),
+                    }
+                }),
+                if lty.is_integer() { lty } else { FieldType::I64 },
+                span,
+            ));
+        }
+        let Side { vals, .. } = match self.side(left)? {
+            Ok(s) => s,
+            Err(_) => return Err(err("'&' needs a field on its left", a.span)),
+        };
+        let mask_op = self.operand(b)?;
+        let mask = self.literal_for(lty, None, mask_op)?;
+        Ok(Operand::Computed(
+            Box::new(move |fr| {
+                vals(fr)
+                    .into_iter()
+                    .filter_map(|v| match (v, &mask) {
+                        (Val::V4(a), Lit::V4(m, _)) => Some(Val::V4(a & m)),
+                        (Val::Bytes(x), Lit::Bytes(m)) => Some(Val::Bytes(x.iter().zip(m).map(|(p, q)| p & q).collect())),
+                        _ => None,
+                    })
+                    .collect()
+            }),
+            lty,
+            span,
+        ))
+    }
+
+    /// An operand that must produce integers (arithmetic). A literal must
+    /// fit `partner`, the type of the field it meets, when there is one.
+    fn numeric(&mut self, e: &Expr, partner: Option<FieldType>) -> Result<Values, ParseError> {
+        let op = self.operand(e)?;
+        self.numeric_operand(op, partner)
+    }
+
+    fn numeric_operand(&mut self, op: Operand, partner: Option<FieldType>) -> Result<Values, ParseError> {
+        match op {
+            Operand::Field(r, _) if r.plain() && (r.f.ty.is_integer() || r.f.ty == FieldType::Bool) => Ok(self.values_of(&r)),
+            Operand::Field(r, span) => Err(err(format!("'{}' is not a number ({})", r.f.abbrev, r.ty().wireshark_name()), span)),
+            Operand::Word(w, span) => match literal::int(&w) {
+                Some(v) if partner.is_some_and(|t| !literal::fits(t, v)) => {
+                    Err(err(format!("{w} is out of range for {}", partner.map(|t| t.wireshark_name()).unwrap_or_default()), span))
+                }
+                Some(v) => Ok(Box::new(move |_| vec![Val::Int(v)])),
+                None if looks_like_field(&w) => Err(self.unknown(&w, span)),
+                None => Err(err(format!("'{w}' is not an integer"), span)),
+            },
+            Operand::Str(_, span) => Err(err("a string is not a number", span)),
+            Operand::Computed(v, t, span) if is_numeric(t) => {
+                let _ = span;
+                Ok(v)
+            }
+            Operand::Computed(_, t, span) => Err(err(format!("this is not a number ({})", t.wireshark_name()), span)),
+        }
+    }
+
+    /// The single argument of a function: a field or a computed value.
+    fn argument(&mut self, name: &str, args: &[Expr], span: Span) -> Result<(Values, FieldType, Option<FieldRef>, Span), ParseError> {
+        if args.len() != 1 {
+            return Err(err(format!("{name}() takes one argument"), span));
+        }
+        match self.operand(&args[0])? {
+            Operand::Field(r, s) => {
+                let vals = self.values_of(&r);
+                Ok((vals, r.ty(), Some(r), s))
+            }
+            Operand::Computed(v, t, s) => Ok((v, t, None, s)),
+            Operand::Word(w, s) if looks_like_field(&w) => Err(self.unknown(&w, s)),
+            _ => Err(err(format!("{name}() takes a field"), args[0].span)),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr], span: Span) -> Result<Operand, ParseError> {
+        Ok(match name {
+            "len" => {
+                let (v, _, field, _) = self.argument(name, args, span)?;
+                let lengths: Values = match field {
+                    // The length of a field is its size in the packet (tshark:
+                    // len(tcp.port) == 2), of a string or byte value its bytes.
+                    Some(r) if r.plain() && !matches!(r.f.ty, FieldType::String | FieldType::Bytes | FieldType::Protocol) => {
+                        Box::new(move |fr| {
+                            let mut out = Vec::new();
+                            visit(&r, fr.tree, |n| out.push(Val::Int(n.len as i128)));
+                            out
+                        })
+                    }
+                    _ => Box::new(move |fr| {
+                        v(fr).into_iter()
+                            .map(|x| Val::Int(match x { Val::Bytes(b) => b.len() as i128, Val::V4(_) => 4, Val::V6(_) => 16, _ => 0 }))
+                            .collect()
+                    }),
+                };
+                Operand::Computed(lengths, FieldType::U32, span)
+            }
+            "count" => {
+                let (v, _, _, _) = self.argument(name, args, span)?;
+                Operand::Computed(Box::new(move |fr| vec![Val::Int(v(fr).len() as i128)]), FieldType::U32, span)
+            }
+            "lower" | "upper" => {
+                let (v, ty, _, s) = self.argument(name, args, span)?;
+                if ty != FieldType::String {
+                    return Err(err(format!("{name}() takes a string field, not {}", ty.wireshark_name()), s));
+                }
+                let up = name == "upper";
+                Operand::Computed(
+                    Box::new(move |fr| {
+                        v(fr).into_iter()
+                            .map(|x| match x {
+                                Val::Bytes(b) => Val::Bytes(if up { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() }),
+                                other => other,
+                            })
+                            .collect()
+                    }),
+                    FieldType::String,
+                    span,
+                )
+            }
+            "string" => {
+                let (v, ty, _, s) = self.argument(name, args, span)?;
+                if matches!(ty, FieldType::String | FieldType::Bytes | FieldType::Protocol | FieldType::None) {
+                    return Err(err(format!("string() converts numbers, addresses and times to text, not {}", ty.wireshark_name()), s));
+                }
+                Operand::Computed(Box::new(move |fr| v(fr).iter().map(|x| Val::Bytes(val_text(x, ty))).collect()), FieldType::String, span)
+            }
+            "abs" => {
+                let (v, ty, _, s) = self.argument(name, args, span)?;
+                if !is_numeric(ty) {
+                    return Err(err(format!("abs() takes a number, not {}", ty.wireshark_name()), s));
+                }
+                Operand::Computed(
+                    Box::new(move |fr| {
+                        v(fr).into_iter()
+                            .map(|x| match x {
+                                Val::Int(i) => Val::Int(i.abs()),
+                                Val::Float(f) => Val::Float(f.abs()),
+                                other => other,
+                            })
+                            .collect()
+                    }),
+                    ty,
+                    span,
+                )
+            }
+            "max" | "min" => {
+                if args.is_empty() {
+                    return Err(err(format!("{name}() takes at least one field"), span));
+                }
+                let mut all: Vec<Values> = Vec::new();
+                let mut consts: Vec<(i128, Span)> = Vec::new();
+                let mut ty = None;
+                for a in args {
+                    let (v, t) = match self.operand(a)? {
+                        Operand::Field(r, s) if is_numeric(r.ty()) => (self.values_of(&r), (r.ty(), s)),
+                        Operand::Computed(v, t, s) if is_numeric(t) => (v, (t, s)),
+                        Operand::Word(w, s) if looks_like_field(&w) => return Err(self.unknown(&w, s)),
+                        Operand::Word(w, s) => match literal::int(&w) {
+                            // A constant takes the type of the fields beside it.
+                            Some(c) => {
+                                consts.push((c, s));
+                                continue;
+                            }
+                            None => return Err(err(format!("'{w}' is not a number"), s)),
+                        },
+                        _ => return Err(err(format!("{name}() takes numeric fields"), a.span)),
+                    };
+                    match ty {
+                        None => ty = Some(t.0),
+                        Some(first) if first != t.0 => {
+                            return Err(err(format!("{name}() arguments must have one type: {} and {}", first.wireshark_name(), t.0.wireshark_name()), t.1))
+                        }
+                        Some(_) => {}
+                    }
+                    all.push(v);
+                }
+                for (c, s) in consts {
+                    if let Some(t) = ty.filter(|t| !literal::fits(*t, c)) {
+                        return Err(err(format!("{c} is out of range for {}", t.wireshark_name()), s));
+                    }
+                    all.push(Box::new(move |_| vec![Val::Int(c)]));
+                }
+                let max = name == "max";
+                Operand::Computed(
+                    Box::new(move |fr| {
+                        let vals = all.iter().flat_map(|v| v(fr)).filter_map(|x| if let Val::Int(i) = x { Some(i) } else { None });
+                        let r = if max { vals.max() } else { vals.min() };
+                        r.map(|i| vec![Val::Int(i)]).unwrap_or_default()
+                    }),
+                    ty.unwrap_or(FieldType::I64),
+                    span,
+                )
+            }
+            _ => return Err(err(format!("unknown function '{name}' (len, count, string, lower, upper, abs, max, min)"), span)),
+        })
+    }
+
+    /// Read a word or string for the other side's type.
+    fn literal_for(&self, ty: FieldType, f: Option<&'static FieldDef>, op: Operand) -> Result<Lit, ParseError> {
+        let names = f.map(|f| f.names).unwrap_or(wirecrab_core::ValueNames::None);
+        let who = f.map(|f| format!("'{}' ", f.abbrev)).unwrap_or_default();
+        match op {
+            Operand::Word(w, span) => literal::word(ty, &w, &names).ok_or_else(|| {
+                if looks_like_field(&w) && !matches!(ty, FieldType::String) {
+                    self.unknown(&w, span)
+                } else if literal::int(&w).is_some_and(|v| !literal::fits(ty, v)) {
+                    err(format!("{w} is out of range: {who}is {}", ty.wireshark_name()), span)
+                } else {
+                    err(format!("'{w}' is not valid here: {who}needs {}", literal::expected(ty)), span)
+                }
+            }),
+            // A `*_utc` time field reads its literal as UTC, not local time.
+            Operand::Str(s, span) if ty == FieldType::AbsTime && f.is_some_and(|f| f.abbrev.ends_with("_utc")) => {
+                let text = String::from_utf8_lossy(&s);
+                let zoned = if text.trim_end().ends_with(|c: char| c.is_ascii_digit()) { format!("{text}Z") } else { text.into_owned() };
+                literal::abs_time(&zoned).map(Lit::Int).ok_or_else(|| err(format!("this string is not valid here: {who}needs {}", literal::expected(ty)), span))
+            }
+            Operand::Str(s, span) => literal::quoted(ty, &s, &names)
+                .ok_or_else(|| err(format!("this string is not valid here: {who}needs {}", literal::expected(ty)), span)),
+            Operand::Field(g, span) => Err(err(format!("'{}' is a field: a value is expected here", g.f.abbrev), span)),
+            Operand::Computed(_, _, span) => Err(err("a plain value is expected here, not an expression", span)),
+        }
+    }
+
+    /// Values and type of one side of a comparison, or the literal operand back.
+    fn side(&mut self, op: Operand) -> Result<Result<Side, Operand>, ParseError> {
+        Ok(match op {
+            Operand::Field(r, span) => {
+                let vals = self.values_of(&r);
+                Ok(Side { vals, ty: r.ty(), field: Some(r), span })
+            }
+            Operand::Computed(vals, ty, span) => Ok(Side { vals, ty, field: None, span }),
+            lit => Err(lit),
+        })
+    }
+
+    fn compare(&mut self, op: CmpOp, a: &Expr, b: &Expr, span: Span, quant: Option<Quant>) -> Result<Test, ParseError> {
+        let (oa, ob) = (self.operand(a)?, self.operand(b)?);
+        let (left, right) = (self.side(oa)?, self.side(ob)?);
+        match (left, right) {
+            (Ok(l), Ok(r)) => self.field_field(op, l, r, quant),
+            (Ok(side), Err(lit)) => self.field_literal(op, side, lit, quant),
+            (Err(lit), Ok(side)) => self.field_literal(mirror(op), side, lit, quant),
+            (Err(Operand::Word(w, s)), Err(_)) | (Err(_), Err(Operand::Word(w, s))) if looks_like_field(&w) => Err(self.unknown(&w, s)),
+            (Err(_), Err(_)) => Err(err("compare a field with a value: both sides are values", span)),
+        }
+    }
+
+    /// Field against field: every pair of values.
+    fn field_field(&mut self, op: CmpOp, l: Side, r: Side, quant: Option<Quant>) -> Result<Test, ParseError> {
+        if matches!(op, CmpOp::Contains | CmpOp::Matches) {
+            return Err(err("'contains' and 'matches' take a literal on their right", r.span));
+        }
+        if !comparable(l.ty, r.ty) {
+            return Err(err(
+                format!("{} and {} cannot be compared", l.ty.wireshark_name(), r.ty.wireshark_name()),
+                l.span.to(r.span),
+            ));
+        }
+        let (base, q) = relation(op, quant);
+        let len_first = is_bytes(l.ty) && is_bytes(r.ty);
+        let (lv, rv) = (l.vals, r.vals);
+        Ok(Box::new(move |fr| {
+            let (x, y) = (lv(fr), rv(fr));
+            let eq = |p: &Val| y.iter().any(|q| cmp_views(&as_view(p), &as_view(q), false) == Some(Ordering::Equal));
+            match base {
+                CmpOp::Eq => quantify(q, x.iter().map(eq)),
+                CmpOp::Ne if q == Quant::All => !y.is_empty() && quantify(q, x.iter().map(|p| !eq(p))),
+                CmpOp::Ne => x.iter().any(|p| y.iter().any(|q| cmp_views(&as_view(p), &as_view(q), false) != Some(Ordering::Equal))),
+                _ => quantify(q, x.iter().map(|p| y.iter().any(|q| cmp_holds(base, cmp_views(&as_view(p), &as_view(q), len_first))))),
+            }
+        }))
+    }
+
+    fn field_literal(&mut self, op: CmpOp, side: Side, lit: Operand, quant: Option<Quant>) -> Result<Test, ParseError> {
+        let Side { vals, ty, field, span } = side;
+        let names_of = field.as_ref().filter(|r| r.plain()).map(|r| r.f);
+        let what = || match &field {
+            Some(r) => format!("'{}' is {}", r.f.abbrev, ty.wireshark_name()),
+            None => format!("this is {}", ty.wireshark_name()),
+        };
+        if matches!(op, CmpOp::Contains | CmpOp::Matches) && !matches!(ty, FieldType::String) && !is_bytes(ty) {
+            let word = if op == CmpOp::Matches { "matches" } else { "contains" };
+            return Err(err(format!("{}: '{word}' applies to strings and byte strings", what()), span));
+        }
+        let q = quant.unwrap_or(Quant::Any);
+        if op == CmpOp::Matches {
+            let (pat, lspan) = match lit {
+                Operand::Str(s, sp) => (String::from_utf8_lossy(&s).into_owned(), sp),
+                Operand::Word(w, sp) => return Err(err(format!("'matches' needs a quoted regular expression, found '{w}'"), sp)),
+                Operand::Field(_, sp) | Operand::Computed(_, _, sp) => return Err(err("'matches' needs a quoted regular expression", sp)),
+            };
+            // Wireshark's matches is case-insensitive unless the pattern says (?-i).
+            let re = regex::bytes::RegexBuilder::new(&pat)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map_err(|e| err(format!("invalid regular expression: {e}"), lspan))?;
+            if let Some(r) = field.filter(|r| r.plain()) {
+                return Ok(Box::new(move |fr| {
+                    let mut out = Vec::new();
+                    visit(&r, fr.tree, |n| out.push(matches!(view(n, fr.data), View::Bytes(b) if re.is_match(b))));
+                    quantify(q, out.into_iter())
+                }));
+            }
+            return Ok(Box::new(move |fr| quantify(q, vals(fr).iter().map(|v| matches!(v, Val::Bytes(b) if re.is_match(b))))));
+        }
+        if op == CmpOp::Contains {
+            let want = if ty == FieldType::String { FieldType::String } else { FieldType::Bytes };
+            let needle = match self.literal_for(want, names_of, lit)? {
+                Lit::Bytes(b) => b,
+                _ => Vec::new(),
+            };
+            let finder = memchr::memmem::Finder::new(&needle).into_owned();
+            if let Some(r) = field.filter(|r| r.plain()) {
+                let f = r.f;
+                return Ok(Box::new(move |fr| {
+                    quantify(
+                        q,
+                        fr.tree.nodes().iter().filter(|n| std::ptr::eq(n.field, f)).map(|n| match view(n, fr.data) {
+                            View::Bytes(h) => finder.find(h).is_some(),
+                            _ => false,
+                        }),
+                    )
+                }));
+            }
+            return Ok(Box::new(move |fr| {
+                quantify(q, vals(fr).iter().map(|v| matches!(v, Val::Bytes(h) if finder.find(h).is_some())))
+            }));
+        }
+        let l = self.literal_for(ty, names_of, lit)?;
+        let (base, q) = relation(op, quant);
+        let len_first = is_bytes(ty);
+        if let Some(f) = field.filter(|r| r.plain()).map(|r| r.f) {
+            // The common case, allocation-free: one walk over the nodes.
+            return Ok(Box::new(move |fr| {
+                quantify(
+                    q,
+                    fr.tree.nodes().iter().filter(|n| std::ptr::eq(n.field, f)).map(|n| holds_lit(base, &view(n, fr.data), &l, len_first)),
+                )
+            }));
+        }
+        Ok(Box::new(move |fr| quantify(q, vals(fr).iter().map(|v| holds_lit(base, &as_view(v), &l, len_first)))))
+    }
+
+    fn membership(&mut self, a: &Expr, items: &[SetItem], neg: bool, quant: Option<Quant>) -> Result<Test, ParseError> {
+        let oa = self.operand(a)?;
+        let Side { vals, ty, field, .. } = match self.side(oa)? {
+            Ok(x) => x,
+            Err(Operand::Word(w, s)) if looks_like_field(&w) => return Err(self.unknown(&w, s)),
+            Err(_) => return Err(err("'in' needs a field on its left", a.span)),
+        };
+        let names_of = field.as_ref().filter(|r| r.plain()).map(|r| r.f);
+        let mut set: Vec<(Lit, Option<Lit>)> = Vec::with_capacity(items.len());
+        for it in items {
+            let (lo, hi) = match it {
+                SetItem::Value(v) => (v, None),
+                SetItem::Range(lo, hi) => (lo, Some(hi)),
+            };
+            let lo_op = self.operand(lo)?;
+            let lo = self.literal_for(ty, names_of, lo_op)?;
+            let hi = match hi {
+                Some(h) => {
+                    let op = self.operand(h)?;
+                    Some(self.literal_for(ty, names_of, op)?)
+                }
+                None => None,
+            };
+            set.push((lo, hi));
+        }
+        let len_first = is_bytes(ty);
+        let q = quant.unwrap_or(Quant::Any);
+        Ok(Box::new(move |fr| {
+            let in_item = |v: &Val, (lo, hi): &(Lit, Option<Lit>)| {
+                let v = as_view(v);
+                match hi {
+                    None => eq_lit(&v, lo),
+                    Some(hi) => holds_lit(CmpOp::Ge, &v, lo, len_first) && holds_lit(CmpOp::Le, &v, hi, len_first),
+                }
+            };
+            let v = vals(fr);
+            // A set is a chain of `or`ed comparisons, each with the quantifier:
+            // `all x in {a, b}` is `all x == a or all x == b` (as tshark 4.0).
+            let hit = set.iter().any(|item| quantify(q, v.iter().map(|x| in_item(x, item))));
+            // `x not in {...}` is `!(x in {...})`.
+            hit != neg
+        }))
     }
 }
 
@@ -739,8 +1002,8 @@ fn mirror(op: CmpOp) -> CmpOp {
     }
 }
 
-fn cmp_holds(op: CmpOp, o: Option<std::cmp::Ordering>) -> bool {
-    use std::cmp::Ordering::*;
+fn cmp_holds(op: CmpOp, o: Option<Ordering>) -> bool {
+    use Ordering::*;
     match (op, o) {
         (_, None) => false,
         (CmpOp::Eq | CmpOp::AllEq, Some(Equal)) => true,
@@ -761,11 +1024,15 @@ mod tests {
     static PORT: FieldDef = FieldDef::new("tcp.port", "Port", T::U16);
     static ADDR: FieldDef = FieldDef::new("ip.addr", "Address", T::Ipv4);
     static NAME: FieldDef = FieldDef::new("dns.qry.name", "Name", T::String);
+    static IP: FieldDef = FieldDef::new("ip", "Internet Protocol", T::Protocol);
+    static SRC: FieldDef = FieldDef::new("ip.src", "Source", T::Ipv4);
+    static PAYLOAD: FieldDef = FieldDef::new("tcp.payload", "Payload", T::Bytes);
+    static SYN: FieldDef = FieldDef::new("tcp.flags.syn", "Syn", T::Bool);
 
     struct Mini;
     impl Schema for Mini {
         fn field(&self, name: &str) -> Option<&'static FieldDef> {
-            [&PORT, &ADDR, &NAME].into_iter().find(|f| f.abbrev == name)
+            [&PORT, &ADDR, &NAME, &IP, &SRC, &PAYLOAD, &SYN].into_iter().find(|f| f.abbrev == name)
         }
         fn suggest(&self, name: &str) -> Option<&'static str> {
             name.starts_with("tcp.p").then_some("tcp.port")
@@ -814,6 +1081,63 @@ mod tests {
         assert!(run("lower(dns.qry.name) == \"www.example.com\"", &t));
         assert!(run("len(dns.qry.name) == 15", &t));
         assert!(run("tcp.port + 1 == 54 && tcp.port * 2 > 100", &t));
+    }
+
+    /// Outer and inner IPv4 headers (as in VXLAN), each with a source address.
+    fn tunnel() -> Tree {
+        let mut t = Tree::new(Want::All);
+        t.add(&IP, 0, 20, Value::None);
+        t.add(&SRC, 12, 4, Value::V4([10, 0, 0, 1]));
+        t.add(&PORT, 0, 2, Value::U(4789));
+        t.add(&IP, 50, 20, Value::None);
+        t.add(&SRC, 62, 4, Value::V4([192, 168, 0, 9]));
+        t
+    }
+
+    #[test]
+    fn layers_count_protocol_headers_and_quantifiers_pick_values() {
+        let t = tunnel();
+        assert!(run("ip.src#2 == 192.168.0.9", &t));
+        assert!(!run("ip.src#1 == 192.168.0.9", &t));
+        assert!(!run("ip.src#0 == 10.0.0.1", &t), "there is no layer 0");
+        assert!(run("ip.src#[1-2] == 10.0.0.0/8", &t));
+        assert!(run("any ip.src == 192.168.0.0/16", &t));
+        assert!(!run("all ip.src == 192.168.0.0/16", &t));
+        assert!(!run("all ip.src in {10.0.0.0/8, 192.168.0.0/16}", &t), "each set element is its own all-comparison");
+        assert!(run("all ip.src != 1.2.3.4", &t));
+        assert!(run("ip.src & 255.255.0.0 == 192.168.0.0", &t));
+        assert!(Filter::new("ip.src#1#2 == 1.1.1.1", &Mini).is_err());
+        assert!(Filter::new("ip.src#[2-1] == 1.1.1.1", &Mini).is_err());
+    }
+
+    #[test]
+    fn bytes_slices_masks_and_literal_forms() {
+        let mut t = Tree::new(Want::All);
+        t.add(&PAYLOAD, 0, 4, Value::Bytes);
+        t.add(&SYN, 0, 1, Value::Bool(true));
+        let data = b"POST /x";
+        let m = |src: &str| Filter::new(src, &Mini).unwrap_or_else(|e| panic!("{src}: {e}")).matches(&Frame { tree: &t, data });
+        assert!(m("tcp.payload[0] == 0x50"));
+        assert!(m("tcp.payload[0] & 0xf0 == 0x50"));
+        assert!(m("tcp.payload[1] & 0x0f"));
+        assert!(!m("tcp.payload[1] & 0x80"), "a mask that keeps no bit is false");
+        assert!(m("tcp.payload[0:2,3] == \"POT\""), "slices join");
+        assert!(m("tcp.payload[0:10] == \"POST\""), "a byte slice past the end is cut short");
+        assert!(m("tcp.payload[0] == 'P'"), "a character constant is the byte it names");
+        assert!(m("tcp.payload matches r\"^p\\w+\""), "raw strings keep backslashes; matches ignores case");
+        assert!(!m("tcp.payload matches \"(?-i)^p\""));
+        assert!(m("tcp.payload > 50:00:00"), "longer byte strings sort after shorter ones");
+        assert!(m("tcp.flags.syn == Set") && m("tcp.flags.syn == \"Set\"") && !m("tcp.flags.syn == \"Not set\""));
+        assert!(m("len(tcp.flags.syn) == 1"), "the length of a field is its size in the packet");
+        assert!(Filter::new("tcp.port[0] == 00", &Mini).is_err(), "integers cannot be sliced");
+        assert!(Filter::new("tcp.port == 65536", &Mini).is_err());
+        assert!(Filter::new("tcp.port & 0x10000", &Mini).is_err());
+        assert!(Filter::new("tcp.flags.syn == -1", &Mini).is_err());
+        assert!(Filter::new("tcp.port contains 50", &Mini).is_err());
+        assert!(Filter::new("ip.src matches \"^10\"", &Mini).is_err());
+        assert!(Filter::new("tcp.port == ip", &Mini).is_err(), "an integer and a protocol cannot be compared");
+        assert!(Filter::new("lower(tcp.payload) == \"x\"", &Mini).is_err());
+        assert!(Filter::new("tcp.port in {80, }", &Mini).is_err());
     }
 
     #[test]

@@ -52,7 +52,23 @@ pub fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
             i = end;
             continue;
         }
-        if is_word_char(c) && c != b'-' && !(c == b'.' && b.get(i + 1) == Some(&b'.')) {
+        if c == b'r' && b.get(i + 1) == Some(&b'"') {
+            let (s, end) = raw_string(src, i + 1)?;
+            out.push(Token { kind: TokenKind::Str(s), span: Span { start: i, end } });
+            i = end;
+            continue;
+        }
+        if c == b'\'' {
+            // A character constant is an integer: 'A', '\n', '\x41', '\101'.
+            let (v, end) = char_constant(src, i)?;
+            // Written in hex so it reads as the integer for numbers and as
+            // the byte for byte strings.
+            out.push(Token { kind: TokenKind::Word(format!("0x{v:02x}")), span: Span { start: i, end } });
+            i = end;
+            continue;
+        }
+        // '/' and '-' only continue words (CIDR masks, byte strings): alone they are operators.
+        if is_word_char(c) && c != b'-' && c != b'/' && !(c == b'.' && b.get(i + 1) == Some(&b'.')) {
             let start = i;
             while i < b.len() && is_word_char(b[i]) && !(b[i] == b'.' && b.get(i + 1) == Some(&b'.')) {
                 i += 1;
@@ -92,6 +108,36 @@ fn string(src: &str, start: usize) -> Result<(Vec<u8>, usize), ParseError> {
         }
     }
     Err(ParseError::new("string is not closed: a '\"' is missing", Span { start, end: b.len() }))
+}
+
+/// A raw string `r"..."` (quote at `quote`): no escapes, so regular
+/// expressions keep their backslashes. Returns the bytes and the end.
+fn raw_string(src: &str, quote: usize) -> Result<(Vec<u8>, usize), ParseError> {
+    match src[quote + 1..].find('"') {
+        Some(n) => Ok((src.as_bytes()[quote + 1..quote + 1 + n].to_vec(), quote + n + 2)),
+        None => Err(ParseError::new("raw string is not closed: a '\"' is missing", Span { start: quote - 1, end: src.len() })),
+    }
+}
+
+/// A character constant at `start` (the opening quote): its value and end.
+fn char_constant(src: &str, start: usize) -> Result<(u32, usize), ParseError> {
+    let b = src.as_bytes();
+    let bad = || ParseError::new("invalid character constant: use 'A', '\\n', '\\x41' or '\\101'", Span { start, end: (start + 3).min(b.len()) });
+    let (v, used) = match b.get(start + 1) {
+        Some(b'\\') => {
+            let (v, used) = escape(src, start + 1).map_err(|_| bad())?;
+            if v.len() != 1 {
+                return Err(bad());
+            }
+            (v[0] as u32, used)
+        }
+        Some(&c) if c != b'\'' && c.is_ascii() => (c as u32, 1),
+        _ => return Err(bad()),
+    };
+    if b.get(start + 1 + used) != Some(&b'\'') {
+        return Err(bad());
+    }
+    Ok((v, start + used + 2))
 }
 
 /// One escape sequence at `at` (the backslash): its bytes and its length.

@@ -100,22 +100,78 @@ pub fn expected(ty: FieldType) -> &'static str {
     }
 }
 
+/// Does `v` fit a field of type `ty`? (Wireshark refuses `tcp.port == 65536`.)
+pub fn fits(ty: FieldType, v: i128) -> bool {
+    let (lo, hi): (i128, i128) = match ty {
+        FieldType::U8 => (0, u8::MAX as i128),
+        FieldType::U16 => (0, u16::MAX as i128),
+        FieldType::U24 => (0, 0xff_ffff),
+        FieldType::U32 | FieldType::FrameNum => (0, u32::MAX as i128),
+        FieldType::U64 => (0, u64::MAX as i128),
+        FieldType::I32 => (i32::MIN as i128, i32::MAX as i128),
+        FieldType::I64 => (i64::MIN as i128, i64::MAX as i128),
+        _ => return true,
+    };
+    (lo..=hi).contains(&v)
+}
+
+/// A relative time or double: digits with an optional point and sign
+/// (Wireshark 4.0 reads no exponent in a relative time).
+fn seconds(w: &str, exponent: bool) -> Option<f64> {
+    let plain = w.trim_start_matches('-').bytes().all(|c| c.is_ascii_digit() || c == b'.');
+    if !plain && !exponent {
+        return None;
+    }
+    w.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// Seconds written as decimal digits (`5`, `-0.25`, `1491516384.112304`),
+/// exactly, in nanoseconds: relative times compare as integers so that no
+/// microsecond is lost to floating point.
+pub fn seconds_ns(w: &str) -> Option<i128> {
+    let (neg, w) = match w.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, w),
+    };
+    let (int, frac) = w.split_once('.').unwrap_or((w, ""));
+    if (int.is_empty() && frac.is_empty()) || !int.bytes().all(|c| c.is_ascii_digit()) || !frac.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let nanos: i128 = if frac.is_empty() { 0 } else { format!("{:0<9}", &frac[..frac.len().min(9)]).parse().ok()? };
+    let v = whole.checked_mul(1_000_000_000)?.checked_add(nanos)?;
+    Some(if neg { -v } else { v })
+}
+
 /// Read an unquoted word as a literal for a field of type `ty`.
 pub fn word(ty: FieldType, w: &str, names: &wirecrab_core::ValueNames) -> Option<Lit> {
     match ty {
         FieldType::Bool => match w {
             "1" | "True" | "true" | "TRUE" => Some(Lit::Int(1)),
             "0" | "False" | "false" | "FALSE" => Some(Lit::Int(0)),
-            _ => int(w).map(|v| Lit::Int((v != 0) as i128)),
+            // Wireshark shows flag bits without names of their own as Set / Not set.
+            _ if w.eq_ignore_ascii_case("set") => Some(Lit::Int(1)),
+            _ if w.eq_ignore_ascii_case("not set") => Some(Lit::Int(0)),
+            _ => int(w).filter(|v| *v >= 0).map(|v| Lit::Int((v != 0) as i128)).or_else(|| tf_name(names, w)),
         },
-        t if t.is_integer() => int(w).map(Lit::Int).or_else(|| value_name(names, w).map(Lit::Int)),
-        FieldType::Double | FieldType::RelTime => w.parse::<f64>().ok().map(Lit::Float),
+        t if t.is_integer() => int(w).or_else(|| value_name(names, w)).filter(|v| fits(t, *v)).map(Lit::Int),
+        FieldType::RelTime => seconds_ns(w).map(Lit::Int),
+        FieldType::Double => seconds(w, true).map(Lit::Float),
         FieldType::Ether => bytes(w).filter(|b| b.len() == 6).map(Lit::Bytes),
         FieldType::Ipv4 => v4(w).map(|(a, p)| Lit::V4(a, p)),
         FieldType::Ipv6 => v6(w).map(|(a, p)| Lit::V6(a, p)),
         FieldType::String | FieldType::AbsTime => None,
-        _ => bytes(w).map(Lit::Bytes),
+        _ => bytes(w).or_else(|| hex_number_bytes(w)).map(Lit::Bytes),
     }
+}
+
+/// `0x51` or `0x0800` against bytes: the bytes the hex digits spell.
+fn hex_number_bytes(w: &str) -> Option<Vec<u8>> {
+    let h = w.strip_prefix("0x").or_else(|| w.strip_prefix("0X"))?;
+    if h.is_empty() || h.len() % 2 != 0 {
+        return None;
+    }
+    bytes(h)
 }
 
 fn value_name(names: &wirecrab_core::ValueNames, w: &str) -> Option<i128> {
@@ -125,24 +181,39 @@ fn value_name(names: &wirecrab_core::ValueNames, w: &str) -> Option<i128> {
     }
 }
 
-/// Read a quoted string as a literal for a field of type `ty`.
-pub fn quoted(ty: FieldType, s: &[u8]) -> Option<Lit> {
+/// A boolean's own words (`Set`, `Not set`, `Message is a response`).
+fn tf_name(names: &wirecrab_core::ValueNames, w: &str) -> Option<Lit> {
+    match names {
+        wirecrab_core::ValueNames::TrueFalse(t, _) if t.eq_ignore_ascii_case(w) => Some(Lit::Int(1)),
+        wirecrab_core::ValueNames::TrueFalse(_, f) if f.eq_ignore_ascii_case(w) => Some(Lit::Int(0)),
+        _ => None,
+    }
+}
+
+/// Read a quoted string as a literal for a field of type `ty`: text for
+/// strings and bytes, times, addresses, and the names of values.
+pub fn quoted(ty: FieldType, s: &[u8], names: &wirecrab_core::ValueNames) -> Option<Lit> {
     match ty {
         FieldType::AbsTime => abs_time(std::str::from_utf8(s).ok()?).map(Lit::Int),
-        FieldType::Ipv4 | FieldType::Ipv6 | FieldType::Ether | FieldType::Bool => {
-            word(ty, std::str::from_utf8(s).ok()?, &wirecrab_core::ValueNames::None)
-        }
-        t if t.is_integer() || matches!(t, FieldType::Double | FieldType::RelTime) => None,
+        FieldType::Ipv4 | FieldType::Ipv6 | FieldType::Ether | FieldType::Bool => word(ty, std::str::from_utf8(s).ok()?, names),
+        t if t.is_integer() => value_name(names, std::str::from_utf8(s).ok()?).filter(|v| fits(t, *v)).map(Lit::Int),
+        FieldType::Double | FieldType::RelTime => None,
         _ => Some(Lit::Bytes(s.to_vec())),
     }
 }
 
-/// `2026-11-21 10:00:00[.fff]` (UTC) or `Nov 21, 2026 10:00:00[.fff]`, as
-/// nanoseconds since the epoch.
+/// An absolute time as Wireshark reads it: `2026-11-21 10:00:00[.fff]`,
+/// `2026-11-21T10:00:00`, or `Nov 21, 2026 10:00:00[.fff]`, in the local
+/// time zone (TZ) unless it ends in `Z`, ` UTC` or an offset such as
+/// `+09:00`. Nanoseconds since the epoch.
 pub fn abs_time(s: &str) -> Option<i128> {
-    let s = s.trim().trim_end_matches(" UTC");
+    let s = s.trim();
+    let (s, offset) = split_zone(s);
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let (date, time) = s.split_once(' ').map(|(a, b)| (a.to_string(), b.trim().to_string()))?;
+    let (date, time) = match s.split_once(' ').or_else(|| s.split_once('T')) {
+        Some((a, b)) => (a.to_string(), b.trim().to_string()),
+        None => (s.to_string(), String::new()),
+    };
     let (y, m, d, time) = if let Some(mi) = MONTHS.iter().position(|m| date.eq_ignore_ascii_case(m)) {
         // "Nov 21, 2026 10:00:00"
         let mut it = time.split_whitespace();
@@ -152,17 +223,73 @@ pub fn abs_time(s: &str) -> Option<i128> {
         (year, mi as u32 + 1, day, t)
     } else {
         let mut p = date.split('-');
-        (p.next()?.parse().ok()?, p.next()?.parse().ok()?, p.next()?.parse().ok()?, time)
+        let ymd = (p.next()?.parse().ok()?, p.next()?.parse().ok()?, p.next()?.parse().ok()?);
+        if p.next().is_some() {
+            return None;
+        }
+        (ymd.0, ymd.1, ymd.2, if time.is_empty() { "00:00:00".to_string() } else { time })
     };
     let (hms, frac) = time.split_once('.').unwrap_or((&time, ""));
     let mut hp = hms.split(':');
     let (h, mi, sec): (i64, i64, i64) = (hp.next()?.parse().ok()?, hp.next().unwrap_or("0").parse().ok()?, hp.next().unwrap_or("0").parse().ok()?);
-    let nanos: i128 = if frac.is_empty() { 0 } else { format!("{:0<9}", &frac[..frac.len().min(9)]).parse().ok()? };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if !frac.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    let days = days_from_civil(y, m, d);
-    Some((days as i128 * 86_400 + (h * 3600 + mi * 60 + sec) as i128) * 1_000_000_000 + nanos)
+    let nanos: i128 = if frac.is_empty() { 0 } else { format!("{:0<9}", &frac[..frac.len().min(9)]).parse().ok()? };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..=60).contains(&sec) {
+        return None;
+    }
+    let secs = match offset {
+        Some(off) => days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + sec - off,
+        None => local_to_epoch(y, m, d, h, mi, sec)?,
+    };
+    Some(secs as i128 * 1_000_000_000 + nanos)
+}
+
+/// Strip a zone designator: `Z`, ` UTC`, `+hh:mm`, `-hhmm`. Returns the
+/// offset east of UTC in seconds, `None` for local time.
+fn split_zone(s: &str) -> (&str, Option<i64>) {
+    if let Some(r) = s.strip_suffix(" UTC").or_else(|| s.strip_suffix('Z')) {
+        return (r.trim_end(), Some(0));
+    }
+    // An offset follows the time: look for a sign after the last ':' of hh:mm:ss.
+    let b = s.as_bytes();
+    if b.len() > 6 {
+        for len in [6usize, 5] {
+            let at = b.len() - len;
+            let tail = &s[at..];
+            let sign = match tail.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => continue,
+            };
+            let digits: String = tail[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() == 4 && digits.bytes().all(|c| c.is_ascii_digit()) && s[..at].contains(':') {
+                let (hh, mm): (i64, i64) = (digits[..2].parse().unwrap_or(0), digits[2..].parse().unwrap_or(0));
+                return (&s[..at], Some(sign * (hh * 3600 + mm * 60)));
+            }
+        }
+    }
+    (s, None)
+}
+
+/// Seconds since the epoch of a wall-clock time in the local zone (TZ), as
+/// mktime(3) resolves it (daylight saving decided by the zone's rules).
+fn local_to_epoch(y: i64, m: u32, d: u32, h: i64, mi: i64, sec: i64) -> Option<i64> {
+    // SAFETY: `tm` is a plain C struct, zeroed then filled; mktime only reads
+    // and normalises it and consults the process's time-zone data.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        tm.tm_year = (y - 1900).try_into().ok()?;
+        tm.tm_mon = m as i32 - 1;
+        tm.tm_mday = d as i32;
+        tm.tm_hour = h as i32;
+        tm.tm_min = mi as i32;
+        tm.tm_sec = sec as i32;
+        tm.tm_isdst = -1;
+        let t = libc::mktime(&mut tm);
+        (t != -1 || (y, m, d, h, mi, sec) == (1969, 12, 31, 23, 59, 59)).then_some(t as i64)
+    }
 }
 
 /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
@@ -192,7 +319,14 @@ mod tests {
         assert!(bytes("xyz").is_none());
         assert!(v4("300.1.1.1").is_none());
         assert_eq!(v4("10.0.0.0/8"), Some((0x0a00_0000, 8)));
-        assert_eq!(abs_time("1970-01-02 00:00:01.5"), Some(86_401_500_000_000));
-        assert_eq!(abs_time("Jan  2, 1970 00:00:01"), Some(86_401_000_000_000));
+        assert_eq!(abs_time("1970-01-02 00:00:01.5Z"), Some(86_401_500_000_000));
+        assert_eq!(abs_time("Jan  2, 1970 00:00:01 UTC"), Some(86_401_000_000_000));
+        assert_eq!(abs_time("1970-01-02T09:00:01+09:00"), Some(86_401_000_000_000));
+        assert_eq!(abs_time("1970-01-01T19:00:01-0500"), Some(86_401_000_000_000));
+        assert!(abs_time("1970-01-02 25:00:00Z").is_none());
+        assert_eq!(seconds_ns("1491516384.112304"), Some(1_491_516_384_112_304_000));
+        assert_eq!(seconds_ns("-0.5"), Some(-500_000_000));
+        assert!(seconds_ns("1e1").is_none() && seconds_ns(".").is_none());
+        assert!(fits(FieldType::U16, 65535) && !fits(FieldType::U16, 65536) && !fits(FieldType::U8, -1));
     }
 }

@@ -188,6 +188,23 @@ impl Parser {
     }
 
     fn relation(&mut self) -> Result<Expr, ParseError> {
+        let quant = (self.is_word("any") || self.is_word("all")) && self.t.get(self.i + 1).is_some_and(|t| {
+            matches!(&t.kind, TokenKind::Word(_) | TokenKind::Op("(" | "@" | "{" | "-"))
+        });
+        if quant {
+            let (all, start) = match self.bump() {
+                Some(Token { kind: TokenKind::Word(w), span }) => (w == "all", span),
+                _ => unreachable!("checked above"),
+            };
+            self.enter(start)?;
+            let e = self.relation()?;
+            self.depth -= 1;
+            if !matches!(e.kind, ExprKind::Cmp(..) | ExprKind::In(..)) {
+                return Err(ParseError::new(format!("'{}' must be followed by a comparison or 'in' test", if all { "all" } else { "any" }), start.to(e.span)));
+            }
+            let span = start.to(e.span);
+            return Ok(Expr { kind: ExprKind::Quant(all, Box::new(e)), span });
+        }
         let a = self.bitand()?;
         if let Some(op) = self.cmp_op() {
             self.i += 1;
@@ -229,14 +246,17 @@ impl Parser {
                 items.push(SetItem::Value(lo));
             }
             if self.is_op(",") {
-                self.i += 1;
+                let comma = self.bump().map(|t| t.span).unwrap_or_default();
+                if self.is_op("}") {
+                    return Err(ParseError::new("a value is missing after ','", comma));
+                }
             }
         }
     }
 
     fn bitand(&mut self) -> Result<Expr, ParseError> {
         let mut a = self.sum()?;
-        while self.is_op("&") {
+        while self.is_op("&") || self.is_word("bitwise_and") {
             self.i += 1;
             let b = self.sum()?;
             let span = a.span.to(b.span);
@@ -303,6 +323,9 @@ impl Parser {
                 e = Expr { kind: ExprKind::Slice(Box::new(e), slice), span };
             } else if self.is_op("#") {
                 let hash = self.bump().map(|t| t.span).unwrap_or_default();
+                if matches!(e.kind, ExprKind::Layer(..)) {
+                    return Err(ParseError::new("a field takes one layer operator '#', not two", hash));
+                }
                 let (sel, end) = self.layer(hash)?;
                 let span = e.span.to(end);
                 e = Expr { kind: ExprKind::Layer(Box::new(e), sel), span };
@@ -329,20 +352,8 @@ impl Parser {
     fn slice(&mut self, open: Span) -> Result<(Slice, Span), ParseError> {
         let (text, close) = self.bracket_text(open)?;
         let span = open.to(close);
-        let bad = || ParseError::new(format!("invalid slice [{text}]: use [i:j], [i-j], [i], [:j] or [i:]"), span);
-        let num = |s: &str| s.parse::<i64>().map_err(|_| bad());
-        let slice = if let Some((a, b)) = text.split_once(':') {
-            let a = if a.is_empty() { None } else { Some(num(a)?) };
-            let b = if b.is_empty() { None } else { Some(num(b)?) };
-            if a.is_none() && b.is_none() {
-                return Err(bad());
-            }
-            Slice::StartLen(a, b)
-        } else if let Some(pos) = text.get(1..).and_then(|t| t.find('-')).map(|p| p + 1) {
-            Slice::StartEnd(num(&text[..pos])?, num(&text[pos + 1..])?)
-        } else {
-            Slice::Index(num(&text)?)
-        };
+        let parts = text.split(',').map(|t| slice_part(t, span)).collect::<Result<Vec<_>, _>>()?;
+        let slice = if parts.len() == 1 { parts.into_iter().next().unwrap_or(Slice::Index(0)) } else { Slice::Concat(parts) };
         Ok((slice, close))
     }
 
@@ -355,8 +366,12 @@ impl Parser {
             Some(Token { kind: TokenKind::Op("["), span }) => {
                 let (text, close) = self.bracket_text(span)?;
                 let bad = || ParseError::new(format!("invalid layer range #[{text}]: use #[a-b]"), span.to(close));
-                let (a, b) = text.split_once('-').ok_or_else(bad)?;
-                Ok((LayerSel::Range(a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?), close))
+                let (a, b) = text.split_once('-').unwrap_or((&text, &text));
+                let (a, b): (i64, i64) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+                if b < a {
+                    return Err(ParseError::new(format!("invalid layer range #[{text}]: the end comes before the start"), span.to(close)));
+                }
+                Ok((LayerSel::Range(a, b), close))
             }
             _ => Err(ParseError::new("layer number expected after '#'", hash)),
         }
@@ -415,11 +430,37 @@ impl Parser {
     }
 }
 
+/// One range of a slice: `i:j`, `i-j`, `i`, `:j`, `i:`. Empty and
+/// backwards ranges are refused, as Wireshark does.
+fn slice_part(text: &str, span: Span) -> Result<Slice, ParseError> {
+    let bad = || ParseError::new(format!("invalid slice [{text}]: use [i:j], [i-j], [i], [:j] or [i:]"), span);
+    let num = |s: &str| s.parse::<i64>().map_err(|_| bad());
+    if let Some((a, b)) = text.split_once(':') {
+        let a = if a.is_empty() { None } else { Some(num(a)?) };
+        let b = if b.is_empty() { None } else { Some(num(b)?) };
+        if a.is_none() && b.is_none() {
+            return Err(bad());
+        }
+        if b.is_some_and(|l| l <= 0) {
+            return Err(ParseError::new(format!("invalid slice [{text}]: the length must be at least 1"), span));
+        }
+        Ok(Slice::StartLen(a, b))
+    } else if let Some(pos) = text.get(1..).and_then(|t| t.find('-')).map(|p| p + 1) {
+        let (a, b) = (num(&text[..pos])?, num(&text[pos + 1..])?);
+        if (a >= 0) == (b >= 0) && b < a {
+            return Err(ParseError::new(format!("invalid slice [{text}]: the end comes before the start"), span));
+        }
+        Ok(Slice::StartEnd(a, b))
+    } else {
+        Ok(Slice::Index(num(text)?))
+    }
+}
+
 fn is_keyword(w: &str) -> bool {
     matches!(
         w,
-        "and" | "or" | "xor" | "in" | "contains" | "matches" | "eq" | "ne" | "gt" | "lt" | "ge" | "le" | "any_eq"
-            | "all_ne" | "all_eq" | "any_ne"
+        "and" | "or" | "xor" | "not" | "in" | "contains" | "matches" | "eq" | "ne" | "gt" | "lt" | "ge" | "le" | "any_eq"
+            | "all_ne" | "all_eq" | "any_ne" | "bitwise_and"
     )
 }
 

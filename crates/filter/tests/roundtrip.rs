@@ -13,6 +13,11 @@ fn atom() -> impl Strategy<Value = String> {
         Just("443".to_string()),
         Just("eth.src[0:3]".to_string()),
         Just("ip.src#2".to_string()),
+        Just("ip.src#[1-2]".to_string()),
+        Just("frame[0:3,5,-2:]".to_string()),
+        Just("'A'".to_string()),
+        Just("r\"\\d+\"".to_string()),
+        Just("-5".to_string()),
         Just("len(http.host)".to_string()),
         "[a-z]{1,5}(\\.[a-z]{1,5}){0,2}",
         "\"[ -~]{0,8}\"".prop_map(|s| s.replace('\\', "")),
@@ -27,6 +32,8 @@ fn expr() -> impl Strategy<Value = String> {
             (inner.clone(), prop::sample::select(vec!["and", "or", "&&", "||", "xor"]), inner.clone())
                 .prop_map(|(a, op, b)| format!("({a}) {op} ({b})")),
             inner.clone().prop_map(|a| format!("not ({a})")),
+            (prop::sample::select(vec!["any", "all"]), inner.clone(), inner.clone()).prop_map(|(q, a, b)| format!("{q} {a} == {b}")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} bitwise_and {b}")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{{{a} + {b}}}")),
             (inner.clone(), prop::collection::vec(atom(), 1..4)).prop_map(|(a, v)| format!("{a} in {{{}}}", v.join(", "))),
         ]

@@ -23,7 +23,8 @@ static ENCAP_NAMES: &[(u64, &str)] = &[
 ];
 static TIME: FieldDef = FieldDef::new("frame.time", "Arrival Time", T::AbsTime);
 static TIME_UTC: FieldDef = FieldDef::new("frame.time_utc", "UTC Arrival Time", T::AbsTime).hidden();
-static TIME_EPOCH: FieldDef = FieldDef::new("frame.time_epoch", "Epoch Time", T::AbsTime);
+// Wireshark 4.0 types the epoch time as a relative time (seconds since 1970).
+static TIME_EPOCH: FieldDef = FieldDef::new("frame.time_epoch", "Epoch Time", T::RelTime);
 static TIME_DELTA: FieldDef = FieldDef::new("frame.time_delta", "Time delta from previous captured frame", T::RelTime).generated();
 static TIME_DELTA_DISPLAYED: FieldDef =
     FieldDef::new("frame.time_delta_displayed", "Time delta from previous displayed frame", T::RelTime).generated();
@@ -135,10 +136,13 @@ pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) {
     if meta.has_ts {
         ctx.tree.add(&TIME, 0, 0, Value::Time(meta.ts));
         ctx.tree.add(&TIME_UTC, 0, 0, Value::Time(meta.ts));
+        // Kept as a timestamp: seconds since 1970 in nanoseconds overflow i64 for odd files.
         ctx.tree.add(&TIME_EPOCH, 0, 0, Value::Time(meta.ts));
         let delta = meta.ts.since(prev) as i64;
         ctx.tree.add(&TIME_DELTA, 0, 0, Value::RelTime(delta));
-        ctx.tree.add(&TIME_DELTA_DISPLAYED, 0, 0, Value::RelTime(delta));
+        // Until a frame has been displayed there is no reference: 0, as tshark.
+        let displayed = ctx.state.prev_displayed_ts.map_or(0, |p| meta.ts.since(p) as i64);
+        ctx.tree.add(&TIME_DELTA_DISPLAYED, 0, 0, Value::RelTime(displayed));
         ctx.tree.add(&TIME_RELATIVE, 0, 0, Value::RelTime(meta.ts.since(first) as i64));
     }
     ctx.tree.add(&NUMBER, 0, 0, Value::U(meta.number));
