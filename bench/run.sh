@@ -18,6 +18,7 @@ SMALL_MB="${SMALL_MB:-128}"
 
 need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)
+command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v tshark >/dev/null || need+=(tshark)
 [ -x /usr/bin/time ] || need+=(time)
 if ((${#need[@]})); then
@@ -42,6 +43,17 @@ pair default "$W -r $F > /dev/null" "tshark -r $F > /dev/null 2>&1"
 pair fields "$W -r $F $FIELDS > /dev/null" "tshark -r $F $FIELDS > /dev/null 2>&1"
 pair quiet "$W -r $F -q" "cat $F > /dev/null"
 
+# Display filters, writing, capture filters (issue 4). The connection is one
+# of the capture's (a client address and port the generator produced).
+CONN='ip.addr == 10.0.24.10 && tcp.port == 59850'
+pair filter443 "$W -r $F -Y 'tcp.port == 443' -q" "tshark -r $F -Y 'tcp.port == 443' -q > /dev/null 2>&1"
+pair filterconn "$W -r $F -Y '$CONN' -q" "tshark -r $F -Y '$CONN' -q > /dev/null 2>&1"
+pair filterdns "$W -r $F -Y 'dns.qry.name contains \"bench\"' -q" "tshark -r $F -Y 'dns.qry.name contains \"bench\"' -q > /dev/null 2>&1"
+pair write443 "$W -r $F -Y 'tcp.port == 443' -F pcapng -w $OUT/w443.pcapng" "tshark -r $F -Y 'tcp.port == 443' -F pcapng -w $OUT/t443.pcapng > /dev/null 2>&1"
+pair bpf80 "$W -r $F -f 'tcp port 80' -w $OUT/w80.pcap" "tcpdump -r $F 'tcp port 80' -w $OUT/t80.pcap 2>/dev/null"
+cmp -s "$OUT/w80.pcap" "$OUT/t80.pcap" && echo "bpf80: wirecrab's file is byte-identical to tcpdump's" >&2
+rm -f "$OUT"/w443.pcapng "$OUT"/t443.pcapng "$OUT"/w80.pcap "$OUT"/t80.pcap
+
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 {
     echo "rss_default_kb $(rss "$W" -r "$F")"
@@ -49,6 +61,9 @@ rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
     echo "rss_quiet_kb $(rss "$W" -r "$F" -q)"
     echo "rss_default_small_kb $(rss "$W" -r "$SMALL")"
     echo "rss_tshark_default_kb $(rss tshark -r "$F")"
+    echo "rss_filter443_kb $(rss "$W" -r "$F" -Y 'tcp.port == 443' -q)"
+    echo "rss_write443_kb $(rss "$W" -r "$F" -Y 'tcp.port == 443' -F pcapng -w /dev/null)"
+    echo "rss_bpf80_kb $(rss "$W" -r "$F" -f 'tcp port 80' -w /dev/null)"
 } > "$OUT/rss.txt"
 
 python3 - "$OUT" "$F" "$SMALL" <<'PY'
@@ -60,7 +75,11 @@ def mean(name, who):
 rss = dict(l.split() for l in open(os.path.join(out, "rss.txt")))
 print(f"capture: {big} ({os.path.getsize(big)/2**20:.0f} MiB); small: {small} ({os.path.getsize(small)/2**20:.0f} MiB)")
 print(f"{'command':<42}{'wirecrab s':>11}{'peer s':>10}{'ratio':>9}")
-for name, label, peer in [("default", "-r F > /dev/null", "tshark"), ("fields", "-T fields -e ip.src -e tcp.srcport -e dns.qry.name", "tshark"), ("quiet", "-q", "cat")]:
+rows = [("default", "-r F > /dev/null", "tshark"), ("fields", "-T fields -e ip.src -e tcp.srcport -e dns.qry.name", "tshark"), ("quiet", "-q", "cat"),
+        ("filter443", "-Y 'tcp.port == 443' -q", "tshark"), ("filterconn", "-Y 'ip.addr == .. && tcp.port == ..' -q", "tshark"),
+        ("filterdns", "-Y 'dns.qry.name contains \"bench\"' -q", "tshark"), ("write443", "-Y 'tcp.port == 443' -w out.pcapng", "tshark"),
+        ("bpf80", "-f 'tcp port 80' -w out.pcap", "tcpdump")]
+for name, label, peer in rows:
     w, p = mean(name, "wirecrab"), mean(name, "peer")
     if peer == "cat":
         print(f"{label:<42}{w:>11.3f}{p:>10.3f}   wirecrab takes {w/p:.2f}x the time of cat")
@@ -68,5 +87,6 @@ for name, label, peer in [("default", "-r F > /dev/null", "tshark"), ("fields", 
         print(f"{label:<42}{w:>11.3f}{p:>10.3f}{p/w:>8.1f}x faster than {peer}")
 kb = lambda k: int(rss[k]) / 1024
 print(f"peak RSS MiB: default {kb('rss_default_kb'):.1f}, fields {kb('rss_fields_kb'):.1f}, quiet {kb('rss_quiet_kb'):.1f}, "
-      f"default on the small capture {kb('rss_default_small_kb'):.1f}, tshark default {kb('rss_tshark_default_kb'):.1f}")
+      f"default on the small capture {kb('rss_default_small_kb'):.1f}, tshark default {kb('rss_tshark_default_kb'):.1f}, "
+      f"-Y tcp.port==443 -q {kb('rss_filter443_kb'):.1f}, -Y .. -w {kb('rss_write443_kb'):.1f}, -f .. -w {kb('rss_bpf80_kb'):.1f}")
 PY

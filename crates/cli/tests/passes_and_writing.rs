@@ -107,3 +107,30 @@ fn capture_filter_mistakes_say_which_language() {
     let e = stderr(&o);
     assert!(e.contains("syntax error") && e.contains("pcap-filter(7)"), "{e}");
 }
+
+#[test]
+fn hostile_filters_get_an_error_not_a_crash() {
+    use std::os::unix::ffi::OsStrExt;
+    let deep = format!("{}tcp{}", "(".repeat(10_000), ")".repeat(10_000));
+    let o = wirecrab(&["-r", "tcp/tcp-one-stream.pcap", "-Y", &deep]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nested more than"), "{}", stderr(&o));
+    let huge = format!("tcp.payload matches \"{}\"", "a{1000}{1000}");
+    let o = wirecrab(&["-r", "tcp/tcp-one-stream.pcap", "-Y", &huge]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("size limit"), "{}", stderr(&o));
+    // Arguments that are not UTF-8 are refused by the argument parser.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_wirecrab"))
+        .arg("-r")
+        .arg(captures().join("tcp/tcp-one-stream.pcap"))
+        .arg("-Y")
+        .arg(std::ffi::OsStr::from_bytes(b"tcp.port == \xff"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("UTF-8"), "{}", stderr(&o));
+    // A filter starting with '-' is a filter, not an option.
+    let o = wirecrab(&["-r", "tcp/tcp-one-stream.pcap", "-Y", "-tcp.len < -1400", "-T", "fields", "-e", "frame.number"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 8);
+}
