@@ -218,6 +218,46 @@ fn write_str_lit(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
     f.write_str("\"")
 }
 
+/// The operator of a left-associative chain link and its precedence class.
+fn link(e: &Expr) -> Option<(&Expr, &'static str, &Expr, u8)> {
+    match &e.kind {
+        ExprKind::And(a, b) => Some((a, "and", b, 0)),
+        ExprKind::Or(a, b) => Some((a, "or", b, 1)),
+        ExprKind::Xor(a, b) => Some((a, "xor", b, 2)),
+        ExprKind::Arith(op, a, b) => {
+            let class = match op {
+                ArithOp::Add | ArithOp::Sub => 3,
+                ArithOp::Mul | ArithOp::Div | ArithOp::Mod => 4,
+                ArithOp::BitAnd => 5,
+            };
+            Some((a, op.text(), b, class))
+        }
+        _ => None,
+    }
+}
+
+/// `a and b and c` without the brackets a fully parenthesised form would
+/// nest (a chain of 1,000 terms would be 1,000 brackets deep, past the
+/// parser's nesting cap): links of one precedence class print flat, which
+/// parses back to the same left-deep tree.
+fn write_chain(f: &mut fmt::Formatter<'_>, e: &Expr) -> fmt::Result {
+    let Some((a, op, b, class)) = link(e) else { return write!(f, "{e}") };
+    let mut links = vec![(op, b)];
+    let mut left = a;
+    while let Some((a2, op2, b2, c2)) = link(left) {
+        if c2 != class {
+            break;
+        }
+        links.push((op2, b2));
+        left = a2;
+    }
+    write!(f, "{left}")?;
+    for (op, b) in links.iter().rev() {
+        write!(f, " {op} {b}")?;
+    }
+    Ok(())
+}
+
 /// The canonical text: fully parenthesised, so printing and parsing again
 /// gives the same tree whatever the precedence rules.
 impl fmt::Display for Expr {
@@ -242,7 +282,12 @@ impl fmt::Display for Expr {
                 f.write_str(")")
             }
             ExprKind::Neg(e) => write!(f, "-{{{e}}}"),
-            ExprKind::Arith(op, a, b) => write!(f, "{{{a} {} {b}}}", op.text()),
+            ExprKind::Arith(op, a, b) => {
+                f.write_str("{")?;
+                write_chain(f, self)?;
+                let _ = (op, a, b);
+                f.write_str("}")
+            }
             ExprKind::Cmp(op, a, b) => write!(f, "({a} {} {b})", op.text()),
             ExprKind::In(e, items, neg) => {
                 write!(f, "({e} {}in {{", if *neg { "not " } else { "" })?;
@@ -259,9 +304,11 @@ impl fmt::Display for Expr {
             }
             ExprKind::Quant(all, e) => write!(f, "({} {e})", if *all { "all" } else { "any" }),
             ExprKind::Not(e) => write!(f, "(not {e})"),
-            ExprKind::And(a, b) => write!(f, "({a} and {b})"),
-            ExprKind::Or(a, b) => write!(f, "({a} or {b})"),
-            ExprKind::Xor(a, b) => write!(f, "({a} xor {b})"),
+            ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Xor(..) => {
+                f.write_str("(")?;
+                write_chain(f, self)?;
+                f.write_str(")")
+            }
         }
     }
 }

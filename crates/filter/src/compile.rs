@@ -458,12 +458,17 @@ impl Compiler<'_> {
     /// A boolean test.
     fn test(&mut self, e: &Expr) -> Result<Test, ParseError> {
         Ok(match &e.kind {
-            ExprKind::And(a, b) => {
-                let (a, b) = (self.test(a)?, self.test(b)?);
+            // Tests have no side effects, so `and`/`or` may run the cheaper
+            // side first: `dns.qry.name matches "..." && udp.port == 53` tests
+            // the port before running the regex.
+            ExprKind::And(x, y) => {
+                let (a, b) = (self.test(x)?, self.test(y)?);
+                let (a, b) = if cost(y) < cost(x) { (b, a) } else { (a, b) };
                 Box::new(move |f| a(f) && b(f))
             }
-            ExprKind::Or(a, b) => {
-                let (a, b) = (self.test(a)?, self.test(b)?);
+            ExprKind::Or(x, y) => {
+                let (a, b) = (self.test(x)?, self.test(y)?);
+                let (a, b) = if cost(y) < cost(x) { (b, a) } else { (a, b) };
                 Box::new(move |f| a(f) || b(f))
             }
             ExprKind::Xor(a, b) => {
@@ -992,6 +997,27 @@ impl Compiler<'_> {
     }
 }
 
+/// A rough price of evaluating `e`, to order the sides of `and`/`or`:
+/// plain comparisons are cheapest, computed operands, `contains` and large
+/// sets cost more, regular expressions most.
+fn cost(e: &Expr) -> u32 {
+    match &e.kind {
+        ExprKind::Word(_) | ExprKind::Str(_) => 0,
+        ExprKind::Raw(_) | ExprKind::Slice(..) | ExprKind::Layer(..) | ExprKind::Call(..) | ExprKind::Arith(..) | ExprKind::Neg(_) => 3,
+        ExprKind::Cmp(op, a, b) => {
+            let base = match op {
+                CmpOp::Matches => 20,
+                CmpOp::Contains => 4,
+                _ => 1,
+            };
+            base + cost(a) + cost(b)
+        }
+        ExprKind::In(a, items, _) => 1 + (items.len() as u32 / 8).min(50) + cost(a),
+        ExprKind::Quant(_, x) | ExprKind::Not(x) => cost(x),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Xor(a, b) => cost(a).saturating_add(cost(b)),
+    }
+}
+
 fn mirror(op: CmpOp) -> CmpOp {
     match op {
         CmpOp::Gt => CmpOp::Lt,
@@ -1138,6 +1164,23 @@ mod tests {
         assert!(Filter::new("tcp.port == ip", &Mini).is_err(), "an integer and a protocol cannot be compared");
         assert!(Filter::new("lower(tcp.payload) == \"x\"", &Mini).is_err());
         assert!(Filter::new("tcp.port in {80, }", &Mini).is_err());
+    }
+
+    #[test]
+    fn the_longest_accepted_chain_fits_a_small_stack() {
+        // 1,000 operators is the parser's cap; parsing, printing, compiling,
+        // evaluating and dropping must fit a 1 MiB thread stack.
+        let src = vec!["tcp.port == 80"; 1001].join(" or ");
+        std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let printed = crate::parse(&src).unwrap().to_string();
+                let f = Filter::new(&printed, &Mini).unwrap();
+                assert!(f.matches(&Frame { tree: &frame(&[80], &[], None), data: &[] }));
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]

@@ -10,6 +10,11 @@ use crate::lexer::{lex, Token, TokenKind};
 
 /// Deepest nesting accepted (parentheses, braces, `not`, unary minus).
 const MAX_DEPTH: usize = 200;
+/// Most binary operators and postfix operators (`and`, `+`, `[..]`...) in one
+/// filter. A chain `a and b and c ...` is a tree as deep as it is long, and
+/// everything that walks the tree recurses: 26,000 terms overflowed the
+/// stack. Long lists belong in a set: `ip.addr in {...}`.
+const MAX_OPERATORS: usize = 1000;
 
 /// A syntax error and where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -38,7 +43,7 @@ impl ParseError {
 /// Parse a display filter.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
     let tokens = lex(src)?;
-    let mut p = Parser { t: tokens, i: 0, depth: 0, end: src.len() };
+    let mut p = Parser { t: tokens, i: 0, depth: 0, operators: 0, end: src.len() };
     if p.t.is_empty() {
         return Err(ParseError::new("the filter is empty", Span { start: 0, end: src.len() }));
     }
@@ -61,6 +66,7 @@ struct Parser {
     t: Vec<Token>,
     i: usize,
     depth: usize,
+    operators: usize,
     end: usize,
 }
 
@@ -108,6 +114,19 @@ impl Parser {
         }
     }
 
+    /// Count one more binary or postfix operator (at the current token).
+    fn operator(&mut self) -> Result<(), ParseError> {
+        self.operators += 1;
+        if self.operators > MAX_OPERATORS {
+            let span = self.peek().map(|t| t.span).unwrap_or_else(|| self.eof_span());
+            return Err(ParseError::new(
+                format!("more than {MAX_OPERATORS} operators: for long lists of values use a set, e.g. ip.addr in {{10.0.0.1, 10.0.0.2}}"),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
     fn enter(&mut self, span: Span) -> Result<(), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -119,6 +138,7 @@ impl Parser {
     fn or(&mut self) -> Result<Expr, ParseError> {
         let mut a = self.xor()?;
         while self.is_word("or") || self.is_op("||") {
+            self.operator()?;
             self.i += 1;
             let b = self.xor()?;
             a = bin(ExprKind::Or, a, b);
@@ -129,6 +149,7 @@ impl Parser {
     fn xor(&mut self) -> Result<Expr, ParseError> {
         let mut a = self.and()?;
         while self.is_word("xor") || self.is_op("^^") {
+            self.operator()?;
             self.i += 1;
             let b = self.and()?;
             a = bin(ExprKind::Xor, a, b);
@@ -139,6 +160,7 @@ impl Parser {
     fn and(&mut self) -> Result<Expr, ParseError> {
         let mut a = self.not()?;
         while self.is_word("and") || self.is_op("&&") {
+            self.operator()?;
             self.i += 1;
             let b = self.not()?;
             a = bin(ExprKind::And, a, b);
@@ -257,6 +279,7 @@ impl Parser {
     fn bitand(&mut self) -> Result<Expr, ParseError> {
         let mut a = self.sum()?;
         while self.is_op("&") || self.is_word("bitwise_and") {
+            self.operator()?;
             self.i += 1;
             let b = self.sum()?;
             let span = a.span.to(b.span);
@@ -275,6 +298,7 @@ impl Parser {
             } else {
                 return Ok(a);
             };
+            self.operator()?;
             self.i += 1;
             let b = self.product()?;
             let span = a.span.to(b.span);
@@ -294,6 +318,7 @@ impl Parser {
             } else {
                 return Ok(a);
             };
+            self.operator()?;
             self.i += 1;
             let b = self.unary()?;
             let span = a.span.to(b.span);
@@ -316,6 +341,9 @@ impl Parser {
     fn postfix(&mut self) -> Result<Expr, ParseError> {
         let mut e = self.primary()?;
         loop {
+            if self.is_op("[") || self.is_op("#") {
+                self.operator()?;
+            }
             if self.is_op("[") {
                 let open = self.bump().map(|t| t.span).unwrap_or_default();
                 let (slice, close) = self.slice(open)?;
@@ -525,6 +553,11 @@ mod tests {
     fn hostile_input_gets_an_error_or_a_result() {
         let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
         assert!(parse(&deep).unwrap_err().message.contains("nested"));
+        let chain = vec!["tcp"; 26_000].join("&&");
+        assert!(parse(&chain).unwrap_err().message.contains("use a set"));
+        let sum = format!("tcp.len{} == 1", "+1".repeat(5000));
+        assert!(parse(&sum).is_err());
+        assert!(parse(&vec!["tcp"; 1000].join(" or ")).is_ok());
         let nots = "not ".repeat(10_000) + "a";
         assert!(parse(&nots).is_err());
         let big_set = format!("a in {{{}}}", (0..100_000).map(|i| i.to_string()).collect::<Vec<_>>().join(","));
