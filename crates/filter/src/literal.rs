@@ -257,7 +257,8 @@ fn split_zone(s: &str) -> (&str, Option<i64>) {
     if b.len() > 6 {
         for len in [6usize, 5] {
             let at = b.len() - len;
-            let tail = &s[at..];
+            // Byte offsets: text that is not ASCII cannot be an offset.
+            let Some(tail) = s.get(at..) else { continue };
             let sign = match tail.as_bytes()[0] {
                 b'+' => 1,
                 b'-' => -1,
@@ -324,6 +325,8 @@ mod tests {
         assert_eq!(abs_time("1970-01-02T09:00:01+09:00"), Some(86_401_000_000_000));
         assert_eq!(abs_time("1970-01-01T19:00:01-0500"), Some(86_401_000_000_000));
         assert!(abs_time("1970-01-02 25:00:00Z").is_none());
+        // Found by fuzzing: multi-byte characters where an offset could be.
+        assert!(abs_time("Apr 66\u{662} :24").is_none());
         assert_eq!(seconds_ns("1491516384.112304"), Some(1_491_516_384_112_304_000));
         assert_eq!(seconds_ns("-0.5"), Some(-500_000_000));
         assert!(seconds_ns("1e1").is_none() && seconds_ns(".").is_none());
