@@ -113,6 +113,9 @@ impl wirecrab_filter::Schema for RegistrySchema {
     fn suggest(&self, name: &str) -> Option<&'static str> {
         self.0.suggest(name)
     }
+    fn local_time(&self, t: &wirecrab_filter::WrittenTime) -> Option<i64> {
+        wirecrab_output::local_to_epoch(t.date, t.time)
+    }
 }
 
 /// Compile a display filter given with `flag`, or say where and why it is

@@ -22,6 +22,13 @@ pub trait Schema {
     fn field(&self, name: &str) -> Option<&'static FieldDef>;
     /// The closest known name, for "did you mean".
     fn suggest(&self, name: &str) -> Option<&'static str>;
+    /// Seconds since the epoch of a wall-clock time in the local time zone,
+    /// for time literals without a zone (Wireshark reads them as local
+    /// time). The default treats the local zone as UTC; the CLI asks the
+    /// system (TZ).
+    fn local_time(&self, t: &literal::WrittenTime) -> Option<i64> {
+        Some(t.epoch_secs(0))
+    }
 }
 
 /// A compiled display filter.
@@ -818,11 +825,16 @@ impl Compiler<'_> {
                     err(format!("'{w}' is not valid here: {who}needs {}", literal::expected(ty)), span)
                 }
             }),
-            // A `*_utc` time field reads its literal as UTC, not local time.
-            Operand::Str(s, span) if ty == FieldType::AbsTime && f.is_some_and(|f| f.abbrev.ends_with("_utc")) => {
-                let text = String::from_utf8_lossy(&s);
-                let zoned = if text.trim_end().ends_with(|c: char| c.is_ascii_digit()) { format!("{text}Z") } else { text.into_owned() };
-                literal::abs_time(&zoned).map(Lit::Int).ok_or_else(|| err(format!("this string is not valid here: {who}needs {}", literal::expected(ty)), span))
+            Operand::Str(s, span) if ty == FieldType::AbsTime => {
+                let bad = || err(format!("this string is not valid here: {who}needs {}", literal::expected(ty)), span);
+                let t = std::str::from_utf8(&s).ok().and_then(literal::written_time).ok_or_else(bad)?;
+                // A zone in the text wins; a `*_utc` field reads UTC; otherwise local time.
+                let secs = match t.offset {
+                    Some(off) => t.epoch_secs(off),
+                    None if f.is_some_and(|f| f.abbrev.ends_with("_utc")) => t.epoch_secs(0),
+                    None => self.schema.local_time(&t).ok_or_else(bad)?,
+                };
+                Ok(Lit::Int(secs as i128 * 1_000_000_000 + t.nanos))
             }
             Operand::Str(s, span) => literal::quoted(ty, &s, &names)
                 .ok_or_else(|| err(format!("this string is not valid here: {who}needs {}", literal::expected(ty)), span)),

@@ -21,4 +21,5 @@ mod parser;
 pub use ast::{ArithOp, CmpOp, Expr, ExprKind, LayerSel, SetItem, Slice, Span};
 pub use compile::{Filter, Frame, Schema, Val};
 pub use lexer::{lex, Token, TokenKind};
+pub use literal::WrittenTime;
 pub use parser::{parse, ParseError};

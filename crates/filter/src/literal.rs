@@ -194,7 +194,6 @@ fn tf_name(names: &wirecrab_core::ValueNames, w: &str) -> Option<Lit> {
 /// strings and bytes, times, addresses, and the names of values.
 pub fn quoted(ty: FieldType, s: &[u8], names: &wirecrab_core::ValueNames) -> Option<Lit> {
     match ty {
-        FieldType::AbsTime => abs_time(std::str::from_utf8(s).ok()?).map(Lit::Int),
         FieldType::Ipv4 | FieldType::Ipv6 | FieldType::Ether | FieldType::Bool => word(ty, std::str::from_utf8(s).ok()?, names),
         t if t.is_integer() => value_name(names, std::str::from_utf8(s).ok()?).filter(|v| fits(t, *v)).map(Lit::Int),
         FieldType::Double | FieldType::RelTime => None,
@@ -202,11 +201,32 @@ pub fn quoted(ty: FieldType, s: &[u8], names: &wirecrab_core::ValueNames) -> Opt
     }
 }
 
-/// An absolute time as Wireshark reads it: `2026-11-21 10:00:00[.fff]`,
-/// `2026-11-21T10:00:00`, or `Nov 21, 2026 10:00:00[.fff]`, in the local
-/// time zone (TZ) unless it ends in `Z`, ` UTC` or an offset such as
-/// `+09:00`. Nanoseconds since the epoch.
-pub fn abs_time(s: &str) -> Option<i128> {
+/// A date and time as written in a filter, before a time zone is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrittenTime {
+    /// Year, month (1-12), day (1-31).
+    pub date: (i64, u32, u32),
+    /// Hour, minute, second.
+    pub time: (i64, i64, i64),
+    /// Fraction of the second in nanoseconds.
+    pub nanos: i128,
+    /// Offset east of UTC in seconds when the text names a zone (`Z`,
+    /// ` UTC`, `+09:00`); `None` for local time.
+    pub offset: Option<i64>,
+}
+
+impl WrittenTime {
+    /// Seconds since the epoch if the wall clock read `offset` seconds east of UTC.
+    pub fn epoch_secs(&self, offset: i64) -> i64 {
+        let ((y, m, d), (h, mi, s)) = (self.date, self.time);
+        days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s - offset
+    }
+}
+
+/// Read an absolute time as Wireshark does: `2026-11-21 10:00:00[.fff]`,
+/// `2026-11-21T10:00:00`, or `Nov 21, 2026 10:00:00[.fff]`, optionally
+/// ending in `Z`, ` UTC` or an offset such as `+09:00`.
+pub fn written_time(s: &str) -> Option<WrittenTime> {
     let s = s.trim();
     let (s, offset) = split_zone(s);
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -239,11 +259,10 @@ pub fn abs_time(s: &str) -> Option<i128> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..24).contains(&h) || !(0..60).contains(&mi) || !(0..=60).contains(&sec) {
         return None;
     }
-    let secs = match offset {
-        Some(off) => days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + sec - off,
-        None => local_to_epoch(y, m, d, h, mi, sec)?,
-    };
-    Some(secs as i128 * 1_000_000_000 + nanos)
+    if !(-100_000..=100_000).contains(&y) {
+        return None;
+    }
+    Some(WrittenTime { date: (y, m, d), time: (h, mi, sec), nanos, offset })
 }
 
 /// Strip a zone designator: `Z`, ` UTC`, `+hh:mm`, `-hhmm`. Returns the
@@ -274,27 +293,8 @@ fn split_zone(s: &str) -> (&str, Option<i64>) {
     (s, None)
 }
 
-/// Seconds since the epoch of a wall-clock time in the local zone (TZ), as
-/// mktime(3) resolves it (daylight saving decided by the zone's rules).
-fn local_to_epoch(y: i64, m: u32, d: u32, h: i64, mi: i64, sec: i64) -> Option<i64> {
-    // SAFETY: `tm` is a plain C struct, zeroed then filled; mktime only reads
-    // and normalises it and consults the process's time-zone data.
-    unsafe {
-        let mut tm: libc::tm = std::mem::zeroed();
-        tm.tm_year = (y - 1900).try_into().ok()?;
-        tm.tm_mon = m as i32 - 1;
-        tm.tm_mday = d as i32;
-        tm.tm_hour = h as i32;
-        tm.tm_min = mi as i32;
-        tm.tm_sec = sec as i32;
-        tm.tm_isdst = -1;
-        let t = libc::mktime(&mut tm);
-        (t != -1 || (y, m, d, h, mi, sec) == (1969, 12, 31, 23, 59, 59)).then_some(t as i64)
-    }
-}
-
 /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -308,6 +308,12 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 mod tests {
     use super::*;
 
+    /// Nanoseconds since the epoch of `s`, a time without a zone read as UTC.
+    fn utc_time(s: &str) -> Option<i128> {
+        let t = written_time(s)?;
+        Some(t.epoch_secs(t.offset.unwrap_or(0)) as i128 * 1_000_000_000 + t.nanos)
+    }
+
     #[test]
     fn readings() {
         assert_eq!(int("0x1f"), Some(31));
@@ -320,13 +326,14 @@ mod tests {
         assert!(bytes("xyz").is_none());
         assert!(v4("300.1.1.1").is_none());
         assert_eq!(v4("10.0.0.0/8"), Some((0x0a00_0000, 8)));
-        assert_eq!(abs_time("1970-01-02 00:00:01.5Z"), Some(86_401_500_000_000));
-        assert_eq!(abs_time("Jan  2, 1970 00:00:01 UTC"), Some(86_401_000_000_000));
-        assert_eq!(abs_time("1970-01-02T09:00:01+09:00"), Some(86_401_000_000_000));
-        assert_eq!(abs_time("1970-01-01T19:00:01-0500"), Some(86_401_000_000_000));
-        assert!(abs_time("1970-01-02 25:00:00Z").is_none());
+        assert_eq!(utc_time("1970-01-02 00:00:01.5"), Some(86_401_500_000_000));
+        assert_eq!(utc_time("Jan  2, 1970 00:00:01 UTC"), Some(86_401_000_000_000));
+        assert_eq!(utc_time("1970-01-02T09:00:01+09:00"), Some(86_401_000_000_000));
+        assert_eq!(utc_time("1970-01-01T19:00:01-0500"), Some(86_401_000_000_000));
+        assert_eq!(written_time("2026-11-21 10:00:00").and_then(|t| t.offset), None, "no zone: local time");
+        assert!(utc_time("1970-01-02 25:00:00Z").is_none());
         // Found by fuzzing: multi-byte characters where an offset could be.
-        assert!(abs_time("Apr 66\u{662} :24").is_none());
+        assert!(utc_time("Apr 66\u{662} :24").is_none());
         assert_eq!(seconds_ns("1491516384.112304"), Some(1_491_516_384_112_304_000));
         assert_eq!(seconds_ns("-0.5"), Some(-500_000_000));
         assert!(seconds_ns("1e1").is_none() && seconds_ns(".").is_none());

@@ -17,7 +17,7 @@ pub use fields::{FieldsOptions, FieldsSink, Occurrence, Quote, COLUMN_FIELDS};
 pub use hexdump::write_hex_dump;
 pub use json::{json_end, write_ek, write_json, JsonState};
 pub use summary::{SummarySink, TimeFormat};
-pub use time::TimeCache;
+pub use time::{local_to_epoch, TimeCache};
 pub use tree::write_tree;
 pub use value::{write_value, write_value_display};
 

@@ -176,6 +176,27 @@ pub fn write_rel(out: &mut String, nanos: i128, digits: u8) {
     write_frac(out, (n % 1_000_000_000) as u32, digits);
 }
 
+/// Seconds since the epoch of a wall-clock time in the local zone (TZ), as
+/// mktime(3) resolves it (daylight saving decided by the zone's rules).
+pub fn local_to_epoch(date: (i64, u32, u32), time: (i64, i64, i64)) -> Option<i64> {
+    let ((y, m, d), (h, mi, s)) = (date, time);
+    // SAFETY: `tm` is a plain C struct, zeroed then filled; mktime reads and
+    // normalises only it and the process's time-zone data.
+    let t = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        tm.tm_year = i32::try_from(y - 1900).ok()?;
+        tm.tm_mon = m as i32 - 1;
+        tm.tm_mday = d as i32;
+        tm.tm_hour = h as i32;
+        tm.tm_min = mi as i32;
+        tm.tm_sec = s as i32;
+        tm.tm_isdst = -1;
+        libc::mktime(&mut tm)
+    };
+    // -1 is also 1969-12-31 23:59:59 UTC; anything else that fails is an error.
+    (t != -1 || (y, m, d) == (1969, 12, 31) || (y, m, d) == (1970, 1, 1)).then_some(t as i64)
+}
+
 /// Epoch seconds with a fraction.
 pub fn write_epoch(out: &mut String, ts: Timestamp, digits: u8) {
     write_rel(out, ts.as_nanos(), digits);
