@@ -165,6 +165,19 @@ pub fn write_value_display(out: &mut String, n: &Node, frame: &[u8], tz: &mut Ti
             out.push_str(f.names.lookup(*v as u64).unwrap_or_default());
             out.push_str(&format!(" ({v})"));
         }
+        // Long byte strings end in "…" after 36 bytes in a label, as Wireshark's do.
+        Value::Bytes | Value::OwnedBytes(_) => {
+            let bytes = match &n.value {
+                Value::OwnedBytes(b) => &b[..],
+                _ => node_bytes(n, frame),
+            };
+            if bytes.len() > 36 {
+                write_hex_bytes(out, &bytes[..36], None);
+                out.push('…');
+            } else {
+                write_hex_bytes(out, bytes, None);
+            }
+        }
         Value::RelTime(_) => {
             write_value(out, n, frame, tz);
             out.push_str(" seconds");

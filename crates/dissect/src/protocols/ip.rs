@@ -25,7 +25,7 @@ use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Value};
 
 use crate::columns::Address;
 use crate::ctx::{Ctx, Next};
-use crate::defrag::Defrag;
+use crate::defrag::{fragment_fields, Defrag, FragmentFields};
 use crate::registry::Protocol;
 
 static IP: FieldDef = FieldDef::new("ip", "Internet Protocol Version 4", T::Protocol);
@@ -55,6 +55,22 @@ static HOST: FieldDef = FieldDef::new("ip.host", "Source or Destination Host", T
 static OPT_TYPE: FieldDef = FieldDef::new("ip.opt.type", "Type", T::U8);
 static OPT_LEN: FieldDef = FieldDef::new("ip.opt.len", "Length", T::U8);
 static OPT_DATA: FieldDef = FieldDef::new("ip.options", "Options", T::Bytes);
+static FRAGMENTS: FieldDef = FieldDef::new("ip.fragments", "IPv4 Fragments", T::Bytes).generated();
+static FRAGMENT: FieldDef = FieldDef::new("ip.fragment", "IPv4 Fragment", T::FrameNum).generated();
+static FRAGMENT_COUNT: FieldDef = FieldDef::new("ip.fragment.count", "Fragment count", T::U32).generated();
+static REASSEMBLED_LENGTH: FieldDef = FieldDef::new("ip.reassembled.length", "Reassembled IPv4 length", T::U32).generated();
+static REASSEMBLED_DATA: FieldDef = FieldDef::new("ip.reassembled.data", "Reassembled IPv4 data", T::Bytes).generated();
+// Filled only when a first pass has seen the whole datagram (tshark -2); a
+// single pass leaves it empty, as tshark's does.
+static REASSEMBLED_IN: FieldDef = FieldDef::new("ip.reassembled_in", "Reassembled IPv4 in frame", T::FrameNum).generated();
+static FRAGMENT_FIELDS: FragmentFields = FragmentFields {
+    family: "IPv4",
+    fragments: &FRAGMENTS,
+    fragment: &FRAGMENT,
+    count: &FRAGMENT_COUNT,
+    length: &REASSEMBLED_LENGTH,
+    data: Some(&REASSEMBLED_DATA),
+};
 static BOGUS_LEN: FieldDef = FieldDef::new("ip.bogus_ip_length", "Bogus IP length", T::None);
 static BOGUS_VERSION: FieldDef = FieldDef::new("ip.bogus_ip_version", "Bogus IP version", T::None);
 static BOGUS_HDR_LEN: FieldDef = FieldDef::new("ip.bogus_header_length", "Bogus IP header length", T::None);
@@ -91,7 +107,8 @@ pub static PROTOCOL: Protocol = Protocol {
     fields: &[
         &VERSION, &HDR_LEN, &DSFIELD, &DSCP, &ECN, &LEN, &ID, &FLAGS, &FLAG_RB, &FLAG_DF, &FLAG_MF, &FRAG_OFFSET, &TTL,
         &PROTO, &CHECKSUM, &CHECKSUM_STATUS, &SRC, &DST, &ADDR, &SRC_HOST, &DST_HOST, &HOST, &OPT_TYPE, &OPT_LEN,
-        &OPT_DATA, &BOGUS_LEN, &BOGUS_VERSION, &BOGUS_HDR_LEN,
+        &OPT_DATA, &BOGUS_LEN, &BOGUS_VERSION, &BOGUS_HDR_LEN, &FRAGMENTS, &FRAGMENT, &FRAGMENT_COUNT,
+        &REASSEMBLED_LENGTH, &REASSEMBLED_DATA, &REASSEMBLED_IN,
     ],
     dissect,
     register: |t| {
@@ -214,9 +231,11 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     if mf || off != 0 {
         if !ctx.pinfo.in_error && !payload.is_truncated() {
             let key = (src, dst, id, proto);
-            let whole = ctx.state.get::<Defrag<([u8; 4], [u8; 4], u16, u8)>>().add(key, off as usize * 8, payload.bytes(), !mf);
+            let frame = ctx.meta.number;
+            let whole = ctx.state.get::<Defrag<([u8; 4], [u8; 4], u16, u8)>>().add(key, frame, off as usize * 8, payload.bytes(), !mf);
             if let Some(whole) = whole {
-                return Next::Reassembled(whole, proto);
+                fragment_fields(ctx, &FRAGMENT_FIELDS, &whole);
+                return Next::Reassembled(whole.data, proto);
             }
         }
         if let Some(i) = ctx.info_set() {

@@ -20,10 +20,24 @@ use wirecrab_core::{Base, Buf, FieldDef, FieldType as T, Value};
 
 use crate::columns::Address;
 use crate::ctx::{Ctx, Next};
-use crate::defrag::Defrag;
+use crate::defrag::{fragment_fields, Defrag, FragmentFields};
 use crate::registry::Protocol;
 
 static IPV6: FieldDef = FieldDef::new("ipv6", "Internet Protocol Version 6", T::Protocol);
+static FRAGMENTS: FieldDef = FieldDef::new("ipv6.fragments", "IPv6 Fragments", T::None).generated();
+static FRAGMENT: FieldDef = FieldDef::new("ipv6.fragment", "IPv6 Fragment", T::FrameNum).generated();
+static FRAGMENT_COUNT: FieldDef = FieldDef::new("ipv6.fragment.count", "Fragment count", T::U32).generated();
+static REASSEMBLED_LENGTH: FieldDef = FieldDef::new("ipv6.reassembled.length", "Reassembled IPv6 length", T::U32).generated();
+// Filled only by a first pass over the whole capture; empty in one pass, as in tshark.
+static REASSEMBLED_IN: FieldDef = FieldDef::new("ipv6.reassembled_in", "Reassembled IPv6 in frame", T::FrameNum).generated();
+static FRAGMENT_FIELDS: FragmentFields = FragmentFields {
+    family: "IPv6",
+    fragments: &FRAGMENTS,
+    fragment: &FRAGMENT,
+    count: &FRAGMENT_COUNT,
+    length: &REASSEMBLED_LENGTH,
+    data: None,
+};
 static VERSION: FieldDef = FieldDef::new("ipv6.version", "Version", T::U8);
 static TCLASS: FieldDef = FieldDef::new("ipv6.tclass", "Traffic Class", T::U32).base(Base::Hex).mask(0x0ff0_0000);
 static DSCP: FieldDef = FieldDef::new("ipv6.tclass.dscp", "Differentiated Services Codepoint", T::U32).mask(0x0fc0_0000);
@@ -79,6 +93,7 @@ pub static PROTOCOL: Protocol = Protocol {
     leaf: false,
     fields: &[
         &VERSION, &TCLASS, &DSCP, &ECN, &FLOW, &PLEN, &NXT, &HLIM, &SRC, &DST, &ADDR, &SRC_HOST, &DST_HOST, &HOST,
+        &FRAGMENTS, &FRAGMENT, &FRAGMENT_COUNT, &REASSEMBLED_LENGTH, &REASSEMBLED_IN,
         &HOPOPTS, &HOPOPTS_NXT, &HOPOPTS_LEN, &HOPOPTS_LEN_OCT, &DSTOPTS, &DSTOPTS_NXT, &DSTOPTS_LEN, &DSTOPTS_LEN_OCT,
         &OPT_TYPE, &OPT_LENGTH, &OPT_PADN, &OPT_ROUTER_ALERT, &ROUTING, &ROUTING_NXT, &ROUTING_LEN, &ROUTING_LEN_OCT,
         &ROUTING_TYPE, &ROUTING_SEGLEFT, &ROUTING_ADDR, &FRAGHDR, &FRAG_NXT, &FRAG_OFFSET, &FRAG_MORE, &FRAG_IDENT,
@@ -320,9 +335,11 @@ fn fragment_header<'a>(ctx: &mut Ctx<'a, '_>, b: &Buf<'a>) -> Next<'a> {
         if !ctx.pinfo.in_error && !payload.is_truncated() {
             let (src, dst) = (ctx.pinfo.net_src, ctx.pinfo.net_dst);
             let key = (src, dst, ident);
-            let whole = ctx.state.get::<Defrag<(Address, Address, u32)>>().add(key, off * 8, payload.bytes(), !more);
+            let frame = ctx.meta.number;
+            let whole = ctx.state.get::<Defrag<(Address, Address, u32)>>().add(key, frame, off * 8, payload.bytes(), !more);
             if let Some(whole) = whole {
-                return Next::Reassembled(whole, nxt);
+                fragment_fields(ctx, &FRAGMENT_FIELDS, &whole);
+                return Next::Reassembled(whole.data, nxt);
             }
         }
         if let Some(i) = ctx.info_set() {
