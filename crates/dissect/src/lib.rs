@@ -11,6 +11,7 @@
 mod columns;
 mod ctx;
 pub mod defrag;
+pub mod http1;
 mod engine;
 pub mod names;
 pub mod protocols;

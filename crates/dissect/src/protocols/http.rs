@@ -1,44 +1,732 @@
-//! HTTP/1.x (RFC 9112): the field names only, for now.
+//! HTTP/1.x (RFC 9112) over TCP, as Wireshark 4.0 shows it.
 //!
-//! The fields are registered so that `-e http.host` and filters naming HTTP
-//! fields are accepted as in tshark; HTTP dissection (on TCP reassembly)
-//! arrives with the streams-and-HTTP issue. Until then no port is registered
-//! and TCP payload on port 80 is shown as `data`, and these fields stay empty.
+//! TCP hands each segment of a connection on an HTTP port to
+//! [`tcp_segment`], which keeps Wireshark's multi-segment PDUs per direction
+//! (an exact length for Content-Length, "one more segment" while headers or
+//! chunks are incomplete, "until FIN" for a response without a length) and
+//! dissects each message in the segment that completes it. Earlier segments
+//! are plain TCP with " [TCP segment of a reassembled PDU]" in the Info
+//! column; single pass, so nothing is written back to them.
+//!
+//! ```text
+//! GET /path HTTP/1.1\r\n          request line (or HTTP/1.1 200 OK: status line)
+//! Host: example.com\r\n           header lines
+//! \r\n                            end of headers
+//! body                            Content-Length bytes, chunks, or until close
+//! ```
 
-use wirecrab_core::{Buf, FieldDef, FieldType as T};
+use std::fmt::Write;
+use std::io::Read;
+
+use rustc_hash::FxHashMap as HashMap;
+use wirecrab_core::{Buf, FieldDef, FieldType as T, Timestamp, Value};
 
 use crate::ctx::{Ctx, Next};
+use crate::http1::{self, Framing, Kind};
 use crate::registry::Protocol;
 
 static HTTP: FieldDef = FieldDef::new("http", "Hypertext Transfer Protocol", T::Protocol);
-static REQUEST: FieldDef = FieldDef::new("http.request", "Request", T::Bool);
-static RESPONSE: FieldDef = FieldDef::new("http.response", "Response", T::Bool);
+static REQUEST: FieldDef = FieldDef::new("http.request", "Request", T::Bool).hidden();
+static RESPONSE: FieldDef = FieldDef::new("http.response", "Response", T::Bool).hidden();
+static NOTIFICATION: FieldDef = FieldDef::new("http.notification", "Notification", T::Bool).hidden();
 static METHOD: FieldDef = FieldDef::new("http.request.method", "Request Method", T::String);
 static URI: FieldDef = FieldDef::new("http.request.uri", "Request URI", T::String);
 static VERSION: FieldDef = FieldDef::new("http.request.version", "Request Version", T::String);
+static FULL_URI: FieldDef = FieldDef::new("http.request.full_uri", "Full request URI", T::String).generated();
+static RESP_VERSION: FieldDef = FieldDef::new("http.response.version", "Response Version", T::String);
+static CODE: FieldDef = FieldDef::new("http.response.code", "Status Code", T::U16);
+static CODE_DESC: FieldDef = FieldDef::new("http.response.code.desc", "Status Code Description", T::String).generated();
+static PHRASE: FieldDef = FieldDef::new("http.response.phrase", "Response Phrase", T::String);
 static HOST: FieldDef = FieldDef::new("http.host", "Host", T::String);
 static USER_AGENT: FieldDef = FieldDef::new("http.user_agent", "User-Agent", T::String);
-static CODE: FieldDef = FieldDef::new("http.response.code", "Status Code", T::U16);
-static PHRASE: FieldDef = FieldDef::new("http.response.phrase", "Response Phrase", T::String);
 static CONTENT_TYPE: FieldDef = FieldDef::new("http.content_type", "Content-Type", T::String);
-static CONTENT_LENGTH: FieldDef = FieldDef::new("http.content_length", "Content length", T::U64);
+static CONTENT_LENGTH_HEADER: FieldDef = FieldDef::new("http.content_length_header", "Content-Length", T::String);
+static CONTENT_LENGTH: FieldDef = FieldDef::new("http.content_length", "Content length", T::U64).generated();
+static CONTENT_ENCODING: FieldDef = FieldDef::new("http.content_encoding", "Content-Encoding", T::String);
+static TRANSFER_ENCODING: FieldDef = FieldDef::new("http.transfer_encoding", "Transfer-Encoding", T::String);
+static CONNECTION: FieldDef = FieldDef::new("http.connection", "Connection", T::String);
 static XFF: FieldDef = FieldDef::new("http.x_forwarded_for", "X-Forwarded-For", T::String);
 static COOKIE: FieldDef = FieldDef::new("http.cookie", "Cookie", T::String);
+static SET_COOKIE: FieldDef = FieldDef::new("http.set_cookie", "Set-Cookie", T::String);
 static AUTHORIZATION: FieldDef = FieldDef::new("http.authorization", "Authorization", T::String);
+static ACCEPT: FieldDef = FieldDef::new("http.accept", "Accept", T::String);
+static ACCEPT_ENCODING: FieldDef = FieldDef::new("http.accept_encoding", "Accept Encoding", T::String);
+static ACCEPT_LANGUAGE: FieldDef = FieldDef::new("http.accept_language", "Accept-Language", T::String);
+static REFERER: FieldDef = FieldDef::new("http.referer", "Referer", T::String);
+static DATE: FieldDef = FieldDef::new("http.date", "Date", T::String);
+static SERVER: FieldDef = FieldDef::new("http.server", "Server", T::String);
+static LOCATION: FieldDef = FieldDef::new("http.location", "Location", T::String);
+static CACHE_CONTROL: FieldDef = FieldDef::new("http.cache_control", "Cache-Control", T::String);
+static LAST_MODIFIED: FieldDef = FieldDef::new("http.last_modified", "Last-Modified", T::String);
+static UPGRADE: FieldDef = FieldDef::new("http.upgrade", "Upgrade", T::String);
+static REQUEST_LINE: FieldDef = FieldDef::new("http.request.line", "Request line", T::String).hidden();
+static RESPONSE_LINE: FieldDef = FieldDef::new("http.response.line", "Response line", T::String).hidden();
+static UNKNOWN_HEADER: FieldDef = FieldDef::new("http.unknown_header", "Unknown header", T::String);
+static REQUEST_NUMBER: FieldDef = FieldDef::new("http.request_number", "Request number", T::U32).generated();
+static RESPONSE_NUMBER: FieldDef = FieldDef::new("http.response_number", "Response number", T::U32).generated();
+static PREV_REQUEST_IN: FieldDef = FieldDef::new("http.prev_request_in", "Prev request in frame", T::FrameNum).generated();
+static PREV_RESPONSE_IN: FieldDef = FieldDef::new("http.prev_response_in", "Prev response in frame", T::FrameNum).generated();
+static REQUEST_IN: FieldDef = FieldDef::new("http.request_in", "Request in frame", T::FrameNum).generated();
+// Filled by a two-pass run only in tshark; registered so filters accept them.
+static RESPONSE_IN: FieldDef = FieldDef::new("http.response_in", "Response in frame", T::FrameNum).generated();
+static TIME: FieldDef = FieldDef::new("http.time", "Time since request", T::RelTime).generated();
+static RESPONSE_FOR_URI: FieldDef = FieldDef::new("http.response_for.uri", "Request URI", T::String).generated();
+static FILE_DATA: FieldDef = FieldDef::new("http.file_data", "File Data", T::String);
+static CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", "Chunk size", T::U32);
 
-/// The HTTP protocol (fields only in this version).
+/// The HTTP protocol.
 pub static PROTOCOL: Protocol = Protocol {
     field: &HTTP,
     short: "HTTP",
     leaf: true,
     fields: &[
-        &REQUEST, &RESPONSE, &METHOD, &URI, &VERSION, &HOST, &USER_AGENT, &CODE, &PHRASE, &CONTENT_TYPE, &CONTENT_LENGTH,
-        &XFF, &COOKIE, &AUTHORIZATION,
+        &REQUEST, &RESPONSE, &NOTIFICATION, &METHOD, &URI, &VERSION, &FULL_URI, &RESP_VERSION, &CODE, &CODE_DESC, &PHRASE,
+        &HOST, &USER_AGENT, &CONTENT_TYPE, &CONTENT_LENGTH_HEADER, &CONTENT_LENGTH, &CONTENT_ENCODING, &TRANSFER_ENCODING,
+        &CONNECTION, &XFF, &COOKIE, &SET_COOKIE, &AUTHORIZATION, &ACCEPT, &ACCEPT_ENCODING, &ACCEPT_LANGUAGE, &REFERER,
+        &DATE, &SERVER, &LOCATION, &CACHE_CONTROL, &LAST_MODIFIED, &UPGRADE, &REQUEST_LINE, &RESPONSE_LINE,
+        &UNKNOWN_HEADER, &REQUEST_NUMBER, &RESPONSE_NUMBER, &PREV_REQUEST_IN, &PREV_RESPONSE_IN, &REQUEST_IN,
+        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE,
     ],
     dissect,
+    // TCP calls `tcp_segment` for these ports itself (it owns the reassembly).
     register: |_| {},
 };
 
-fn dissect<'a>(_ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
-    Next::Data(buf)
+/// Wireshark 4.0's default HTTP ports on TCP.
+pub const PORTS: &[u16] = &[80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371];
+
+/// Is either port an HTTP port?
+pub fn is_http_port(a: u16, b: u16) -> bool {
+    PORTS.contains(&a) || PORTS.contains(&b)
+}
+
+/// Reached only through a "decode as" of a single buffer: one message.
+fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
+    let mut conv = Conv::default();
+    let mut out = Outcome::default();
+    message(ctx, buf.bytes(), &mut conv, &mut out);
+    Next::Done
+}
+
+/// A PDU collected over several segments of one direction.
+struct Msp {
+    /// Relative sequence number of its first byte.
+    start: u32,
+    end: MspEnd,
+    bytes: Vec<u8>,
+    frames: Vec<u64>,
+}
+
+#[derive(Clone, Copy)]
+enum MspEnd {
+    /// Complete at this relative sequence number.
+    Exact(u32),
+    /// Parse again with the next segment that starts before this sequence number.
+    OneMore(u32),
+    /// Complete with the sender's FIN.
+    UntilFin,
+}
+
+/// One request/response pair of a connection.
+struct Pair {
+    number: u32,
+    request: Option<(u64, Timestamp)>,
+    response: Option<u64>,
+}
+
+/// What a connection has shown so far.
+#[derive(Default)]
+struct Conv {
+    seen_request: bool,
+    last_method: Vec<u8>,
+    last_uri: String,
+    last_full_uri: Option<String>,
+    pairs: Vec<Pair>,
+    next_number: u32,
+}
+
+/// Most bytes a PDU may collect before it is given up (a body without end
+/// must not grow without bound).
+const MAX_PDU: usize = 16 << 20;
+/// Connections remembered before the tables are reset.
+const MAX_CONVS: usize = 1 << 16;
+/// Pairs remembered per connection (enough for prev_request_in and matching).
+const KEEP_PAIRS: usize = 4;
+
+#[derive(Default)]
+struct HttpState {
+    msps: HashMap<(u32, u8), Msp>,
+    convs: HashMap<u32, Conv>,
+    /// The sequence range of the last PDU each direction completed from
+    /// several segments: bytes sent again inside it clash with it.
+    done: HashMap<(u32, u8), (u32, u32)>,
+}
+
+/// A keep-alive segment (one old byte): if that byte lies in a PDU already
+/// reassembled, Wireshark's reassembly complains about it (true); otherwise
+/// it is plain data (false).
+pub fn keep_alive(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
+    let key = (seg.stream, seg.dir);
+    let inside = ctx.state.get::<HttpState>().done.get(&key).is_some_and(|&(start, end)| {
+        seg.seq.wrapping_sub(start) as i32 >= 0 && (end.wrapping_sub(seg.seq) as i32) > 0
+    });
+    if inside {
+        if let Some(i) = ctx.info() {
+            i.push_str("[Reassembly error, protocol TCP: New fragment overlaps old data (retransmission?)]");
+        }
+    }
+    inside
+}
+
+/// The segment as TCP saw it.
+pub struct Segment<'p> {
+    /// tcp.stream.
+    pub stream: u32,
+    /// Direction within the connection (0: the first sender seen).
+    pub dir: u8,
+    /// Relative sequence number of the first payload byte.
+    pub seq: u32,
+    /// FIN set.
+    pub fin: bool,
+    /// The payload.
+    pub payload: &'p [u8],
+    /// Where TCP's analysis prefixes end in the Info column (HTTP's text
+    /// replaces what follows).
+    pub info_fence: usize,
+}
+
+/// What the messages of one frame produced.
+#[derive(Default)]
+struct Outcome {
+    finished: usize,
+    /// Info text of HTTP: first lines and suffixes.
+    info: String,
+    /// Protocol column of the first finished message.
+    protocol: Option<&'static str>,
+}
+
+/// TCP's hand-off: dissect what this segment completes, keep what it does
+/// not. Returns false when the segment neither belongs to a PDU nor starts
+/// anything HTTP, so TCP can treat it as plain data.
+pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
+    let frame = ctx.meta.number;
+    let key = (seg.stream, seg.dir);
+    let st = ctx.state.get::<HttpState>();
+    if st.convs.len() > MAX_CONVS || st.msps.len() > MAX_CONVS || st.done.len() > MAX_CONVS {
+        st.convs.clear();
+        st.msps.clear();
+        st.done.clear();
+    }
+    if seg.payload.is_empty() && !(seg.fin && matches!(st.msps.get(&key), Some(Msp { end: MspEnd::UntilFin, .. }))) {
+        // Only a FIN can end a PDU without bringing bytes.
+        return false;
+    }
+    let seg_end = seg.seq.wrapping_add(seg.payload.len() as u32);
+    let pending = st.msps.remove(&key);
+    let mut until_fin_done = false;
+    let (data, frames, fresh_start) = match pending {
+        Some(mut m) if in_msp(&m, seg.seq) => {
+            // Keep only the bytes beyond what the PDU already holds.
+            let have = m.start.wrapping_add(m.bytes.len() as u32);
+            let skip = have.wrapping_sub(seg.seq) as usize;
+            if skip < seg.payload.len() {
+                m.bytes.extend_from_slice(&seg.payload[skip..]);
+            }
+            m.frames.push(frame);
+            let done = match m.end {
+                MspEnd::Exact(end) => (m.start.wrapping_add(m.bytes.len() as u32)).wrapping_sub(end) as i32 >= 0,
+                MspEnd::OneMore(_) => true,
+                MspEnd::UntilFin => seg.fin,
+            };
+            if !done || m.bytes.len() > MAX_PDU {
+                if m.bytes.len() <= MAX_PDU {
+                    ctx.state.get::<HttpState>().msps.insert(key, m);
+                }
+                middle_segment(ctx);
+                return true;
+            }
+            let start = m.start;
+            until_fin_done = matches!(m.end, MspEnd::UntilFin);
+            let end = start.wrapping_add(m.bytes.len() as u32);
+            ctx.state.get::<HttpState>().done.insert(key, (start, end));
+            (m.bytes, m.frames, start)
+        }
+        _ => {
+            if seg.payload.is_empty() {
+                return false;
+            }
+            (seg.payload.to_vec(), vec![frame], seg.seq)
+        }
+    };
+    let eos = seg.fin;
+    let mut out = Outcome::default();
+    let conv_present = ctx.state.get::<HttpState>().convs.contains_key(&seg.stream);
+    let mut conv = ctx.state.get::<HttpState>().convs.remove(&seg.stream).unwrap_or_default();
+    let mut at = 0usize;
+    let mut first_line_text = None;
+    while at < data.len() {
+        let rest = &data[at..];
+        let head = conv.last_method == b"HEAD" && !rest.starts_with(b"HEAD ") && http1::classify(first_line(rest)).is_none_or(|k| k == Kind::Response);
+        // The sender's FIN ends a PDU read until close; FIN on the segment a
+        // message starts in means "take what is there".
+        let take_all = until_fin_done || (eos && frames.len() == 1);
+        match http1::framing(rest, take_all, head) {
+            Framing::Complete(n) => {
+                let n = n.max(1).min(rest.len());
+                if out.finished == 0 && frames.len() > 1 {
+                    segment_fields(ctx, &frames, n);
+                }
+                message(ctx, &rest[..n], &mut conv, &mut out);
+                at += n;
+            }
+            Framing::NotMessage => {
+                continuation(ctx, rest, &conv, &mut out);
+                at = data.len();
+            }
+            wait => {
+                if let Some(line) = complete_first_line(rest) {
+                    first_line_text = Some(line);
+                }
+                let end = match wait {
+                    Framing::NeedBytes(k) => MspEnd::Exact(fresh_start.wrapping_add((at + rest.len() + k) as u32)),
+                    Framing::UntilFin => MspEnd::UntilFin,
+                    _ => MspEnd::OneMore(seg_end.wrapping_add(1)),
+                };
+                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes: rest.to_vec(), frames: frames.clone() };
+                ctx.state.get::<HttpState>().msps.insert(key, m);
+                break;
+            }
+        }
+    }
+    if conv_present || conv.seen_request || !conv.pairs.is_empty() {
+        ctx.state.get::<HttpState>().convs.insert(seg.stream, conv);
+    }
+    columns(ctx, seg, &out, first_line_text);
+    true
+}
+
+/// Does a segment starting at `seq` belong to this PDU?
+fn in_msp(m: &Msp, seq: u32) -> bool {
+    let after_start = seq.wrapping_sub(m.start) as i32 >= 0;
+    let limit = match m.end {
+        MspEnd::Exact(end) => end,
+        MspEnd::OneMore(nxt) => nxt,
+        MspEnd::UntilFin => return after_start,
+    };
+    after_start && (limit.wrapping_sub(seq) as i32) > 0
+}
+
+/// The first line of `b` (without its terminator), or all of it.
+fn first_line(b: &[u8]) -> &[u8] {
+    let s = http1::skip_blank_lines(b);
+    match http1::line_end(b, s) {
+        Some((end, _)) => &b[s..end],
+        None => &b[s..],
+    }
+}
+
+/// The first line when it is complete and is a request or status line.
+fn complete_first_line(b: &[u8]) -> Option<String> {
+    let s = http1::skip_blank_lines(b);
+    let (end, _) = http1::line_end(b, s)?;
+    http1::classify(&b[s..end])?;
+    Some(format_text(&b[s..end]))
+}
+
+/// A segment inside a PDU that it does not complete.
+fn middle_segment(ctx: &mut Ctx<'_, '_>) {
+    ctx.set_protocol("TCP");
+    if let Some(i) = ctx.info() {
+        i.push_str(" [TCP segment of a reassembled PDU]");
+    }
+}
+
+/// Protocol and Info once the frame's messages are known.
+fn columns(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>, out: &Outcome, first_line: Option<String>) {
+    if !ctx.wants_cols() {
+        return;
+    }
+    if out.finished > 0 || !out.info.is_empty() {
+        let p = out.protocol.unwrap_or("HTTP");
+        ctx.set_protocol(p);
+        let fence = seg.info_fence.min(ctx.cols.info.len());
+        ctx.cols.info.truncate(fence);
+        ctx.cols.info.push_str(&out.info);
+        if out.finished > 0 {
+            if let Some(l) = &first_line {
+                ctx.cols.info.push_str(l);
+                ctx.cols.info.push(' ');
+            }
+            return;
+        }
+    }
+    ctx.set_protocol("TCP");
+    if let Some(l) = first_line {
+        let fence = seg.info_fence.min(ctx.cols.info.len());
+        ctx.cols.info.truncate(fence);
+        ctx.cols.info.push_str(&l);
+        ctx.cols.info.push(' ');
+    }
+    ctx.cols.info.push_str(" [TCP segment of a reassembled PDU]");
+}
+
+/// "[n Reassembled TCP Segments (len bytes): #7(1380), ...]" on the frame that completes a PDU.
+fn segment_fields(ctx: &mut Ctx<'_, '_>, frames: &[u64], len: usize) {
+    use super::tcp::{SEGMENT, SEGMENTS, SEGMENT_COUNT, REASSEMBLED_LENGTH};
+    let depth = ctx.tree.depth();
+    ctx.tree.set_depth(0);
+    let idx = ctx.tree.add(&SEGMENTS, 0, 0, Value::None);
+    ctx.label(idx, |s| {
+        let _ = write!(s, "{} Reassembled TCP Segments ({len} bytes): ", frames.len());
+        for (i, f) in frames.iter().enumerate() {
+            let _ = write!(s, "{}#{f}", if i > 0 { ", " } else { "" });
+        }
+    });
+    ctx.tree.enter();
+    for f in frames {
+        ctx.tree.add(&SEGMENT, 0, 0, Value::U(*f));
+    }
+    ctx.tree.add(&SEGMENT_COUNT, 0, 0, Value::U(frames.len() as u64));
+    ctx.tree.add(&REASSEMBLED_LENGTH, 0, 0, Value::U(len as u64));
+    ctx.tree.leave();
+    ctx.tree.set_depth(depth);
+}
+
+/// Text as Wireshark's format_text shows it: UTF-8 kept, invalid bytes as
+/// U+FFFD, TAB as `\t`, other control characters in octal.
+fn format_text(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(b);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\{:03o}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A string value as HTTP reads it (ASCII): bytes ≥ 0x80 become U+FFFD and a NUL ends it.
+fn ascii(b: &[u8]) -> Box<str> {
+    let b = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())];
+    b.iter().map(|&c| if c < 0x80 { c as char } else { '\u{fffd}' }).collect::<String>().into_boxed_str()
+}
+
+/// A message that is not a request or response on an HTTP port.
+fn continuation(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &Conv, out: &mut Outcome) {
+    if !conv.seen_request {
+        return;
+    }
+    ctx.layer("http");
+    ctx.tree.set_depth(0);
+    ctx.tree.add(&HTTP, 0, 0, Value::None);
+    ctx.tree.enter();
+    ctx.tree.add(&FILE_DATA, 0, 0, Value::OwnedStr(ascii(b)));
+    ctx.tree.leave();
+    ctx.layer("data");
+    out.info.push_str("Continuation");
+    out.finished += 1;
+    out.protocol.get_or_insert("HTTP");
+}
+
+const STATUS: &[(u64, &str)] = &[
+    (100, "Continue"), (101, "Switching Protocols"), (102, "Processing"), (103, "Early Hints"), (200, "OK"),
+    (201, "Created"), (202, "Accepted"), (203, "Non-authoritative Information"), (204, "No Content"),
+    (205, "Reset Content"), (206, "Partial Content"), (207, "Multi-Status"), (208, "Already Reported"),
+    (226, "IM Used"), (300, "Multiple Choices"), (301, "Moved Permanently"), (302, "Found"), (303, "See Other"),
+    (304, "Not Modified"), (305, "Use Proxy"), (307, "Temporary Redirect"), (308, "Permanent Redirect"),
+    (400, "Bad Request"), (401, "Unauthorized"), (402, "Payment Required"), (403, "Forbidden"), (404, "Not Found"),
+    (405, "Method Not Allowed"), (406, "Not Acceptable"), (407, "Proxy Authentication Required"),
+    (408, "Request Time-out"), (409, "Conflict"), (410, "Gone"), (411, "Length Required"),
+    (412, "Precondition Failed"), (413, "Request Entity Too Large"), (414, "Request-URI Too Long"),
+    (415, "Unsupported Media Type"), (416, "Requested Range Not Satisfiable"), (417, "Expectation Failed"),
+    (418, "I'm a teapot"), (421, "Misdirected Request"), (422, "Unprocessable Entity"), (423, "Locked"),
+    (424, "Failed Dependency"), (425, "Too Early"), (426, "Upgrade Required"), (428, "Precondition Required"),
+    (429, "Too Many Requests"), (431, "Request Header Fields Too Large"), (451, "Unavailable For Legal Reasons"),
+    (500, "Internal Server Error"), (501, "Not Implemented"), (502, "Bad Gateway"), (503, "Service Unavailable"),
+    (504, "Gateway Time-out"), (505, "HTTP Version not supported"), (506, "Variant Also Negotiates"),
+    (507, "Insufficient Storage"), (508, "Loop Detected"), (510, "Not Extended"),
+    (511, "Network Authentication Required"),
+];
+
+fn code_desc(code: u16) -> String {
+    match STATUS.iter().find(|(c, _)| *c == code as u64) {
+        Some((_, s)) => s.to_string(),
+        None => match code {
+            199 => "Informational - Others".into(),
+            299 => "Success - Others".into(),
+            399 => "Redirection - Others".into(),
+            499 => "Client Error - Others".into(),
+            599 => "Server Error - Others".into(),
+            c => format!("Unknown ({c})"),
+        },
+    }
+}
+
+/// Headers that have a field of their own.
+fn header_field(name: &[u8]) -> Option<&'static FieldDef> {
+    const KNOWN: &[(&str, &FieldDef)] = &[
+        ("host", &HOST), ("user-agent", &USER_AGENT), ("content-type", &CONTENT_TYPE),
+        ("content-length", &CONTENT_LENGTH_HEADER), ("content-encoding", &CONTENT_ENCODING),
+        ("transfer-encoding", &TRANSFER_ENCODING), ("connection", &CONNECTION), ("x-forwarded-for", &XFF),
+        ("cookie", &COOKIE), ("set-cookie", &SET_COOKIE), ("authorization", &AUTHORIZATION), ("accept", &ACCEPT),
+        ("accept-encoding", &ACCEPT_ENCODING), ("accept-language", &ACCEPT_LANGUAGE), ("referer", &REFERER),
+        ("date", &DATE), ("server", &SERVER), ("location", &LOCATION), ("cache-control", &CACHE_CONTROL),
+        ("last-modified", &LAST_MODIFIED), ("upgrade", &UPGRADE),
+    ];
+    KNOWN.iter().find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name)).map(|(_, f)| *f)
+}
+
+fn is_tchar(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~\\:".contains(&c)
+}
+
+/// Dissect one whole message (`b` holds exactly it).
+fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) {
+    let start = http1::skip_blank_lines(b);
+    let (line_stop, next) = http1::line_end(b, start).unwrap_or((b.len(), b.len()));
+    let line = &b[start..line_stop];
+    let Some(kind) = http1::classify(line) else { return };
+    out.finished += 1;
+    ctx.layer("http");
+    let depth = ctx.tree.depth();
+    ctx.tree.set_depth(0);
+    let idx = ctx.tree.add(&HTTP, 0, 0, Value::None);
+    ctx.label(idx, |s| s.push_str("Hypertext Transfer Protocol"));
+    ctx.tree.enter();
+    let text = format_text(line);
+    out.info.push_str(&text);
+    out.info.push(' ');
+    let mut parts = line.splitn(3, |&c| c == b' ');
+    let (p1, p2, p3) = (parts.next().unwrap_or(b""), parts.next().unwrap_or(b""), parts.next().unwrap_or(b""));
+    let mut code = None;
+    let mut uri = String::new();
+    match kind {
+        Kind::Request | Kind::Notification => {
+            let flag = if kind == Kind::Request { &REQUEST } else { &NOTIFICATION };
+            ctx.tree.add(flag, 0, 0, Value::Bool(true));
+            ctx.tree.add(&METHOD, 0, 0, Value::OwnedStr(ascii(p1)));
+            uri = String::from_utf8_lossy(p2).into_owned();
+            ctx.tree.add(&URI, 0, 0, Value::OwnedStr(ascii(p2)));
+            ctx.tree.add(&VERSION, 0, 0, Value::OwnedStr(ascii(p3)));
+        }
+        Kind::Response => {
+            ctx.tree.add(&RESPONSE, 0, 0, Value::Bool(true));
+            ctx.tree.add(&RESP_VERSION, 0, 0, Value::OwnedStr(ascii(p1)));
+            code = http1::status_code(line);
+            if let Some(c) = code {
+                ctx.tree.add(&CODE, 0, 0, Value::U(c as u64));
+                if ctx.tree.wants(&CODE_DESC) {
+                    ctx.tree.add(&CODE_DESC, 0, 0, Value::OwnedStr(code_desc(c).into()));
+                }
+            }
+            if !p3.is_empty() {
+                ctx.tree.add(&PHRASE, 0, 0, Value::OwnedStr(ascii(p3)));
+            }
+        }
+    }
+    let headers = http1::header_lines(b, next);
+    let (lines, body_at) = match &headers {
+        Some((l, at)) => (l.as_slice(), *at),
+        None => (&[][..], b.len()),
+    };
+    let line_field = if kind == Kind::Response { &RESPONSE_LINE } else { &REQUEST_LINE };
+    let (mut host, mut ctype, mut clen, mut tenc, mut cenc) = (None, None, None, None, None);
+    for &(s, e) in lines {
+        let l = &b[s..e];
+        let with_crlf = &b[s..http1::line_end(b, s).map_or(e, |(_, n)| n)];
+        if ctx.tree.wants(line_field) {
+            ctx.tree.add(line_field, 0, 0, Value::OwnedStr(ascii(with_crlf)));
+        }
+        let Some(colon) = l.iter().position(|&c| c == b':') else { continue };
+        let name = &l[..colon];
+        if name.is_empty() || !name.iter().all(|&c| is_tchar(c)) {
+            continue;
+        }
+        let v = &l[colon + 1..];
+        let v = &v[v.iter().take_while(|c| **c == b' ' || **c == b'\t').count()..];
+        let Some(f) = header_field(name) else { continue };
+        ctx.tree.add(f, 0, 0, Value::OwnedStr(ascii(v)));
+        match () {
+            _ if std::ptr::eq(f, &HOST) => host = Some(String::from_utf8_lossy(v).into_owned()),
+            _ if std::ptr::eq(f, &CONTENT_TYPE) => ctype = Some(String::from_utf8_lossy(v).into_owned()),
+            _ if std::ptr::eq(f, &CONTENT_LENGTH_HEADER) => {
+                clen = http1::content_length(v);
+                if let Some(n) = clen {
+                    ctx.tree.add(&CONTENT_LENGTH, 0, 0, Value::U(n));
+                }
+            }
+            _ if std::ptr::eq(f, &TRANSFER_ENCODING) => tenc = Some(String::from_utf8_lossy(v).to_ascii_lowercase()),
+            _ if std::ptr::eq(f, &CONTENT_ENCODING) => cenc = Some(String::from_utf8_lossy(v).trim().to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    if kind != Kind::Response {
+        if let Some(h) = &host {
+            if !uri.is_empty() {
+                let lower = uri.to_ascii_lowercase();
+                let full = if lower.starts_with("http://") || lower.starts_with("https://") || p1 == b"CONNECT" {
+                    uri.clone()
+                } else {
+                    format!("http://{}{}", h.trim(), uri)
+                };
+                ctx.tree.add(&FULL_URI, 0, 0, Value::OwnedStr(full.as_str().into()));
+                conv.last_full_uri = Some(full);
+            }
+        }
+    }
+    pairing(ctx, kind, conv, p1, &uri);
+    // The body.
+    let rest = &b[body_at.min(b.len())..];
+    let no_body = match kind {
+        Kind::Response => code.is_some_and(|c| (100..200).contains(&c) || c == 204 || c == 304),
+        _ => tenc.is_none() && clen.is_none(),
+    };
+    let body: Option<Vec<u8>> = if no_body || headers.is_none() {
+        None
+    } else if tenc.as_deref().is_some_and(|t| t.contains("chunked")) {
+        let (data, sizes) = http1::dechunk(rest);
+        for s in sizes {
+            ctx.tree.add(&CHUNK_SIZE, 0, 0, Value::U(s as u64));
+        }
+        Some(data)
+    } else if let (Some(n), None) = (clen, &tenc) {
+        Some(rest[..(n as usize).min(rest.len())].to_vec())
+    } else {
+        Some(rest.to_vec())
+    };
+    let mut suffix = String::new();
+    if let Some(raw) = body.filter(|b| !b.is_empty()) {
+        let decoded = match cenc.as_deref() {
+            Some("gzip" | "x-gzip") => inflate(&raw, true),
+            Some("deflate" | "x-deflate") => inflate(&raw, false),
+            Some(_) => None,
+            None => Some(raw.clone()),
+        };
+        match decoded {
+            Some(d) => {
+                ctx.tree.add(&FILE_DATA, 0, 0, Value::OwnedStr(ascii(&d)));
+                if !d.is_empty() {
+                    let (tokens, proto, sfx) = body_kind(ctype.as_deref(), &d);
+                    for t in tokens {
+                        ctx.layer(t);
+                    }
+                    if let Some(p) = proto {
+                        out.protocol.get_or_insert(p);
+                    }
+                    suffix = sfx;
+                }
+            }
+            None => ctx.layer("data"),
+        }
+    }
+    out.protocol.get_or_insert("HTTP");
+    out.info.push_str(&suffix);
+    ctx.tree.leave();
+    ctx.tree.set_depth(depth);
+}
+
+/// Request numbers and request/response matching (Wireshark: a response
+/// belongs to the latest pair without one).
+fn pairing(ctx: &mut Ctx<'_, '_>, kind: Kind, conv: &mut Conv, method: &[u8], uri: &str) {
+    let frame = ctx.meta.number;
+    let prev = |conv: &Conv, n: u32| conv.pairs.iter().find(|p| p.number + 1 == n).map(|p| (p.request.map(|r| r.0), p.response));
+    match kind {
+        Kind::Request | Kind::Notification => {
+            conv.seen_request = true;
+            conv.last_method = method.to_vec();
+            conv.last_uri = uri.to_string();
+            conv.next_number += 1;
+            let n = conv.next_number;
+            ctx.tree.add(&REQUEST_NUMBER, 0, 0, Value::U(n as u64));
+            if let Some((Some(r), _)) = prev(conv, n) {
+                ctx.tree.add(&PREV_REQUEST_IN, 0, 0, Value::U(r));
+            }
+            conv.pairs.push(Pair { number: n, request: Some((frame, ctx.meta.ts)), response: None });
+        }
+        Kind::Response => {
+            let n = match conv.pairs.last_mut() {
+                Some(p) if p.response.is_none() => {
+                    p.response = Some(frame);
+                    p.number
+                }
+                _ => {
+                    conv.next_number += 1;
+                    conv.pairs.push(Pair { number: conv.next_number, request: None, response: Some(frame) });
+                    conv.next_number
+                }
+            };
+            ctx.tree.add(&RESPONSE_NUMBER, 0, 0, Value::U(n as u64));
+            if let Some((req, res)) = prev(conv, n) {
+                if let Some(r) = req {
+                    ctx.tree.add(&PREV_REQUEST_IN, 0, 0, Value::U(r));
+                }
+                if let Some(r) = res {
+                    ctx.tree.add(&PREV_RESPONSE_IN, 0, 0, Value::U(r));
+                }
+            }
+            if let Some((rf, rts)) = conv.pairs.iter().find(|p| p.number == n).and_then(|p| p.request) {
+                ctx.tree.add(&REQUEST_IN, 0, 0, Value::U(rf));
+                ctx.tree.add(&TIME, 0, 0, Value::RelTime(ctx.meta.ts.since(rts) as i64));
+            }
+            let for_uri = conv.last_full_uri.clone().unwrap_or_else(|| conv.last_uri.clone());
+            if !for_uri.is_empty() {
+                ctx.tree.add(&RESPONSE_FOR_URI, 0, 0, Value::OwnedStr(for_uri.into()));
+            }
+        }
+    }
+    if conv.pairs.len() > KEEP_PAIRS {
+        conv.pairs.remove(0);
+    }
+}
+
+/// Decompress a gzip or zlib body (bounded: at most MAX_PDU bytes out).
+fn inflate(b: &[u8], gzip: bool) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let limit = MAX_PDU as u64;
+    let ok = if gzip {
+        flate2::read::MultiGzDecoder::new(b).take(limit).read_to_end(&mut out).is_ok()
+    } else {
+        flate2::read::ZlibDecoder::new(b).take(limit).read_to_end(&mut out).is_ok()
+            || { out.clear(); flate2::read::DeflateDecoder::new(b).take(limit).read_to_end(&mut out).is_ok() }
+    };
+    ok.then_some(out)
+}
+
+/// The body's frame.protocols tokens, Protocol column and Info suffix, by
+/// what the body is and then by its Content-Type (Wireshark's media table
+/// and image heuristics).
+fn body_kind(ctype: Option<&str>, body: &[u8]) -> (&'static [&'static str], Option<&'static str>, String) {
+    if body.starts_with(b"GIF87a") || body.starts_with(b"GIF89a") {
+        let v = String::from_utf8_lossy(&body[..6]).into_owned();
+        return (&["image-gif"], None, format!(" ({v})"));
+    }
+    if body.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return (&["png"], None, " (PNG)".into());
+    }
+    if body.len() > 10 && body.starts_with(b"\xff\xd8\xff\xe0") && &body[6..10] == b"JFIF" {
+        return (&["image-jfif"], None, " (JPEG JFIF image)".into());
+    }
+    let Some(ct) = ctype else { return (&["data"], None, String::new()) };
+    let media = ct.split(|c: char| c == ';' || c.is_whitespace()).next().unwrap_or("").to_ascii_lowercase();
+    match media.as_str() {
+        "text/html" | "text/plain" | "text/css" | "text/javascript" | "application/x-javascript" | "text/richtext"
+        | "text/enriched" | "text/parameters" | "application/x-ns-proxy-autoconfig" => {
+            if body.len() > 38 && body.starts_with(b"<?xml") {
+                (&["data-text-lines", "xml"], Some("HTTP/XML"), String::new())
+            } else {
+                (&["data-text-lines"], None, format!(" ({media})"))
+            }
+        }
+        "application/json" => (&["json"], Some("HTTP/JSON"), format!(", JavaScript Object Notation ({media})")),
+        "text/xml" | "application/xml" | "image/svg+xml" => (&["xml"], Some("HTTP/XML"), String::new()),
+        "application/x-www-form-urlencoded" => (&["urlencoded-form"], None, format!(" ({media})")),
+        "application/octet-stream" => (&["data"], None, String::new()),
+        "application/ocsp-request" | "application/ocsp-response" => (&["ocsp"], Some("OCSP"), String::new()),
+        "" => (&["data"], None, String::new()),
+        _ => (&["media"], None, format!(" ({media})")),
+    }
 }

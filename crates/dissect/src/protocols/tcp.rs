@@ -97,6 +97,13 @@ static A_WINDOW_UPDATE: FieldDef = FieldDef::new("tcp.analysis.window_update", "
 static A_KEEP_ALIVE: FieldDef = FieldDef::new("tcp.analysis.keep_alive", "TCP keep-alive segment", T::None);
 static A_KEEP_ALIVE_ACK: FieldDef = FieldDef::new("tcp.analysis.keep_alive_ack", "ACK to a TCP keep-alive segment", T::None);
 static A_REUSED_PORTS: FieldDef = FieldDef::new("tcp.analysis.reused_ports", "A new tcp session is started with the same ports as an earlier session in this trace", T::None);
+pub(crate) static SEGMENTS: FieldDef = FieldDef::new("tcp.segments", "Reassembled TCP Segments", T::None).generated();
+pub(crate) static SEGMENT: FieldDef = FieldDef::new("tcp.segment", "TCP Segment", T::FrameNum).generated();
+pub(crate) static SEGMENT_COUNT: FieldDef = FieldDef::new("tcp.segment.count", "Segment count", T::U32).generated();
+pub(crate) static REASSEMBLED_LENGTH: FieldDef =
+    FieldDef::new("tcp.reassembled.length", "Reassembled TCP length", T::U32).generated();
+// Known only to a two-pass run (tshark -2); empty in one pass, as in tshark.
+static REASSEMBLED_IN: FieldDef = FieldDef::new("tcp.reassembled_in", "Reassembled PDU in frame", T::FrameNum).generated();
 static BOGUS_HDR_LEN: FieldDef = FieldDef::new("tcp.bogus_header_length", "Bogus TCP Header Length", T::None);
 
 static OPTION_KINDS: &[(u64, &str)] = &[
@@ -123,7 +130,8 @@ pub static PROTOCOL: Protocol = Protocol {
         &FLAG_AE, &FLAG_CWR, &FLAG_ECE, &FLAG_URG, &FLAG_ACK, &FLAG_PUSH, &FLAG_RESET, &FLAG_SYN, &FLAG_FIN, &FLAGS_STR,
         &WIN_VALUE, &WIN, &WIN_SCALE, &CHECKSUM, &CHECKSUM_STATUS, &URGENT, &OPTIONS, &OPTION_KIND, &OPTION_LEN,
         &MSS_VAL, &WS_SHIFT, &WS_MULT, &SACK_PERM, &SACK_LE, &SACK_RE, &SACK_COUNT, &TSVAL, &TSECR, &TIME_RELATIVE,
-        &TIME_DELTA, &PAYLOAD, &BOGUS_HDR_LEN, &ANALYSIS, &ANALYSIS_FLAGS, &A_RETRANSMISSION, &A_FAST_RETRANSMISSION,
+        &TIME_DELTA, &PAYLOAD, &BOGUS_HDR_LEN, &SEGMENTS, &SEGMENT, &SEGMENT_COUNT, &REASSEMBLED_LENGTH, &REASSEMBLED_IN,
+        &ANALYSIS, &ANALYSIS_FLAGS, &A_RETRANSMISSION, &A_FAST_RETRANSMISSION,
         &A_SPURIOUS, &A_OUT_OF_ORDER, &A_LOST, &A_ACK_LOST, &A_DUP_ACK, &A_DUP_ACK_NUM, &A_DUP_ACK_FRAME, &A_ZERO_WINDOW,
         &A_ZWP, &A_ZWP_ACK, &A_WINDOW_FULL, &A_WINDOW_UPDATE, &A_KEEP_ALIVE, &A_KEEP_ALIVE_ACK, &A_REUSED_PORTS,
     ],
@@ -187,6 +195,8 @@ const MAX_CONVS: usize = 1 << 21;
 /// What the conversation says about this segment.
 struct Seen {
     stream: u32,
+    /// Direction within the connection (0 or 1), for per-direction state.
+    dir: u8,
     rel_seq: u32,
     rel_ack: u32,
     ack_base: u32,
@@ -281,6 +291,7 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
         analysis.flags |= flag::REUSED_PORTS;
     }
     let seen = Seen {
+        dir: d as u8,
         analysis,
         stream: c.stream,
         rel_seq,
@@ -394,6 +405,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     // then shows raw sequence numbers and no analysis.
     let bad_header = hlen < 20 || !buf.has(0, hlen);
     let untracked = Seen {
+        dir: 0,
         stream: 0,
         rel_seq: seq,
         rel_ack: ack,
@@ -456,10 +468,12 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         ctx.add(&TIME_DELTA, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.prev) as i64));
     }
     analysis_fields(ctx, &buf, &seen.analysis);
+    let mut info_fence = 0;
     if ctx.wants_cols() {
         let i = &mut ctx.cols.info;
         i.clear();
         write_prefixes(i, &seen.analysis);
+        info_fence = i.len();
         crate::names::write_u64(i, sport as u64);
         i.push_str(" → ");
         crate::names::write_u64(i, dport as u64);
@@ -513,6 +527,26 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     const RESENT: u32 = flag::RETRANSMISSION | flag::FAST_RETRANSMISSION | flag::SPURIOUS_RETRANSMISSION | flag::OUT_OF_ORDER;
     if seen.analysis.flags & RESENT != 0 {
         return Next::Done;
+    }
+    // HTTP takes part in TCP reassembly: it sees every segment of its
+    // connections (a bare FIN may complete a response read until close).
+    if !in_error && flags & RST == 0 && ctx.needs.tcp_tracking && super::http::is_http_port(sport, dport) && !ctx.needs.skips(&super::http::PROTOCOL) {
+        let seg = super::http::Segment {
+            stream: seen.stream,
+            dir: seen.dir,
+            seq: seen.rel_seq,
+            fin: flags & FIN != 0,
+            payload: payload.bytes(),
+            info_fence,
+        };
+        if seen.analysis.flags & flag::KEEP_ALIVE != 0 {
+            // A keep-alive byte is old data: never HTTP's. Inside a PDU
+            // already reassembled it is a reassembly error, else plain data.
+            return if super::http::keep_alive(ctx, &seg) { Next::Done } else { Next::Data(payload) };
+        }
+        if super::http::tcp_segment(ctx, &seg) {
+            return Next::Done;
+        }
     }
     if payload.reported_len() == 0 || in_error || flags & RST != 0 {
         if flags & RST != 0 {
