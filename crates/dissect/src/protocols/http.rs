@@ -92,6 +92,29 @@ pub static PROTOCOL: Protocol = Protocol {
     register: |_| {},
 };
 
+static SSDP: FieldDef = FieldDef::new("ssdp", "Simple Service Discovery Protocol", T::Protocol);
+
+/// SSDP (UPnP discovery): HTTP messages in UDP datagrams on port 1900.
+pub static SSDP_PROTOCOL: Protocol = Protocol {
+    field: &SSDP,
+    short: "SSDP",
+    leaf: true,
+    fields: &[],
+    dissect: dissect_ssdp,
+    register: |t| t.udp_port(1900, &SSDP_PROTOCOL),
+};
+
+fn dissect_ssdp<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
+    ctx.set_protocol("SSDP");
+    let mut conv = Conv::default();
+    let mut out = Outcome { nested: true, ..Outcome::default() };
+    message(ctx, buf.bytes(), &mut conv, &mut out);
+    if let Some(i) = ctx.info_set() {
+        i.push_str(&out.info);
+    }
+    Next::Done
+}
+
 /// Wireshark 4.0's default HTTP ports on TCP.
 pub const PORTS: &[u16] = &[80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371];
 
@@ -203,6 +226,8 @@ struct Outcome {
     info: String,
     /// Protocol column of the first finished message.
     protocol: Option<&'static str>,
+    /// Inside another protocol (SSDP): no `http` layer of its own.
+    nested: bool,
 }
 
 /// TCP's hand-off: dissect what this segment completes, keep what it does
@@ -254,6 +279,21 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
         _ => {
             if seg.payload.is_empty() {
                 return false;
+            }
+            if !(0x20..0x7f).contains(&seg.payload[0]) && !matches!(seg.payload[0], b'\r' | b'\n') {
+                // Not text: HTTP takes it only as the continuation of a
+                // conversation it has seen; otherwise it adds nothing.
+                let mut conv = ctx.state.get::<HttpState>().convs.remove(&seg.stream).unwrap_or_default();
+                let mut out = Outcome::default();
+                continuation(ctx, seg.payload, &conv, &mut out);
+                if conv.seen_request {
+                    columns(ctx, seg, &out, None);
+                }
+                let keep = conv.seen_request || !conv.pairs.is_empty();
+                if keep {
+                    ctx.state.get::<HttpState>().convs.insert(seg.stream, std::mem::take(&mut conv));
+                }
+                return true;
             }
             (seg.payload.to_vec(), vec![frame], seg.seq)
         }
@@ -491,7 +531,10 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
     let line = &b[start..line_stop];
     let Some(kind) = http1::classify(line) else { return };
     out.finished += 1;
-    ctx.layer("http");
+    if !out.nested {
+        ctx.layer("http");
+    }
+    let info_start = out.info.len();
     let depth = ctx.tree.depth();
     ctx.tree.set_depth(0);
     let idx = ctx.tree.add(&HTTP, 0, 0, Value::None);
@@ -618,6 +661,11 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
                         out.protocol.get_or_insert(p);
                     }
                     suffix = sfx;
+                    if tokens == ["ocsp"] {
+                        // OCSP replaces the Info with its own summary.
+                        out.info.truncate(info_start);
+                        out.info.push_str(if kind == Kind::Response { "Response" } else { "Request" });
+                    }
                 }
             }
             None => ctx.layer("data"),

@@ -51,6 +51,7 @@ pub static ALL: &[&Protocol] = &[
     &vxlan::PROTOCOL,
     &geneve::PROTOCOL,
     &http::PROTOCOL,
+    &http::SSDP_PROTOCOL,
     &http2::PROTOCOL,
     &tls::PROTOCOL,
     &data::PROTOCOL,
