@@ -118,9 +118,31 @@ fn dissect_ssdp<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
 /// Wireshark 4.0's default HTTP ports on TCP.
 pub const PORTS: &[u16] = &[80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371];
 
-/// Is either port an HTTP port?
-pub fn is_http_port(a: u16, b: u16) -> bool {
-    PORTS.contains(&a) || PORTS.contains(&b)
+/// Is this connection HTTP? Either port is an HTTP port, or Wireshark's
+/// heuristic took it earlier, or (no port's protocol claims it) its first
+/// line begins or ends with `HTTP/1.x`: then the whole connection is HTTP.
+pub fn claims(ctx: &mut Ctx<'_, '_>, stream: u32, sport: u16, dport: u16, payload: &[u8]) -> bool {
+    if PORTS.contains(&sport) || PORTS.contains(&dport) {
+        return true;
+    }
+    let st = ctx.state.get::<HttpState>();
+    if st.heuristic.contains(&stream) {
+        return true;
+    }
+    if payload.is_empty() || crate::tables::Tables::ports(&crate::registry::Registry::get().tables.tcp_port, sport, dport).is_some() {
+        return false;
+    }
+    let Some(n) = payload.iter().position(|&c| c == b'\r' || c == b'\n') else { return false };
+    let line = &payload[..n];
+    let http = |b: &[u8]| b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"HTTP/1.");
+    let hit = http(line) || (n != 8 && n >= 8 && http(&line[n - 8..]));
+    if hit {
+        if st.heuristic.len() > MAX_CONVS {
+            st.heuristic.clear();
+        }
+        st.heuristic.insert(stream);
+    }
+    hit
 }
 
 /// Reached only through a "decode as" of a single buffer: one message.
@@ -180,6 +202,8 @@ const KEEP_PAIRS: usize = 4;
 struct HttpState {
     msps: HashMap<(u32, u8), Msp>,
     convs: HashMap<u32, Conv>,
+    /// Connections Wireshark's heuristic made HTTP (not on an HTTP port).
+    heuristic: rustc_hash::FxHashSet<u32>,
     /// The sequence range of the last PDU each direction completed from
     /// several segments: bytes sent again inside it clash with it.
     done: HashMap<(u32, u8), (u32, u32)>,

@@ -530,7 +530,12 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     }
     // HTTP takes part in TCP reassembly: it sees every segment of its
     // connections (a bare FIN may complete a response read until close).
-    if !in_error && flags & RST == 0 && ctx.needs.tcp_tracking && super::http::is_http_port(sport, dport) && !ctx.needs.skips(&super::http::PROTOCOL) {
+    if !in_error
+        && flags & RST == 0
+        && ctx.needs.tcp_tracking
+        && !ctx.needs.skips(&super::http::PROTOCOL)
+        && super::http::claims(ctx, seen.stream, sport, dport, payload.bytes())
+    {
         let seg = super::http::Segment {
             stream: seen.stream,
             dir: seen.dir,
