@@ -132,7 +132,7 @@ pub fn claims(ctx: &mut Ctx<'_, '_>, stream: u32, sport: u16, dport: u16, payloa
     if payload.is_empty() || crate::tables::Tables::ports(&crate::registry::Registry::get().tables.tcp_port, sport, dport).is_some() {
         return false;
     }
-    let Some(n) = payload.iter().position(|&c| c == b'\r' || c == b'\n') else { return false };
+    let Some(n) = memchr::memchr2(b'\r', b'\n', payload) else { return false };
     let line = &payload[..n];
     let http = |b: &[u8]| b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"HTTP/1.");
     let hit = http(line) || (n != 8 && n >= 8 && http(&line[n - 8..]));
@@ -158,9 +158,17 @@ struct Msp {
     /// Relative sequence number of its first byte.
     start: u32,
     end: MspEnd,
+    /// The bytes kept: all of them, or only the head (headers and the start
+    /// of the body) when nobody asked for the body itself.
     bytes: Vec<u8>,
+    /// Bytes the PDU holds so far.
+    len: usize,
     frames: Vec<u64>,
 }
+
+/// Bytes of a PDU kept when its body is not wanted: enough for any header
+/// block Wireshark would show and the start of the body (its kind).
+const HEAD_KEEP: usize = 64 << 10;
 
 #[derive(Clone, Copy)]
 enum MspEnd {
@@ -273,17 +281,24 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     let seg_end = seg.seq.wrapping_add(seg.payload.len() as u32);
     let pending = st.msps.remove(&key);
     let mut until_fin_done = false;
+    let sparse = !ctx.tree.wants(&FILE_DATA);
+    // A PDU of which only the head was kept: (bytes of it in `data`, real length).
+    let mut head_pdu: Option<(usize, usize)> = None;
     let (data, frames, fresh_start) = match pending {
         Some(mut m) if in_msp(&m, seg.seq) => {
             // Keep only the bytes beyond what the PDU already holds.
-            let have = m.start.wrapping_add(m.bytes.len() as u32);
+            let have = m.start.wrapping_add(m.len as u32);
             let skip = have.wrapping_sub(seg.seq) as usize;
+            let head_only = sparse && !matches!(m.end, MspEnd::OneMore(_));
             if skip < seg.payload.len() {
-                m.bytes.extend_from_slice(&seg.payload[skip..]);
+                let new = &seg.payload[skip..];
+                m.len += new.len();
+                let room = if head_only { HEAD_KEEP.saturating_sub(m.bytes.len()) } else { new.len() };
+                m.bytes.extend_from_slice(&new[..room.min(new.len())]);
             }
             m.frames.push(frame);
             let done = match m.end {
-                MspEnd::Exact(end) => (m.start.wrapping_add(m.bytes.len() as u32)).wrapping_sub(end) as i32 >= 0,
+                MspEnd::Exact(end) => (m.start.wrapping_add(m.len as u32)).wrapping_sub(end) as i32 >= 0,
                 MspEnd::OneMore(_) => true,
                 MspEnd::UntilFin => seg.fin,
             };
@@ -296,9 +311,20 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
             }
             let start = m.start;
             until_fin_done = matches!(m.end, MspEnd::UntilFin);
-            let end = start.wrapping_add(m.bytes.len() as u32);
+            let end = start.wrapping_add(m.len as u32);
             ctx.state.get::<HttpState>().done.insert(key, (start, end));
-            (m.bytes, m.frames, start)
+            if m.len > m.bytes.len() {
+                // Only the head was kept: it stands for the whole PDU, and
+                // what this segment holds after the PDU follows it.
+                let total = match m.end {
+                    MspEnd::Exact(e) => e.wrapping_sub(start) as usize,
+                    _ => m.len,
+                };
+                let over = m.len.saturating_sub(total).min(seg.payload.len());
+                head_pdu = Some((m.bytes.len(), total));
+                m.bytes.extend_from_slice(&seg.payload[seg.payload.len() - over..]);
+            }
+            (std::borrow::Cow::Owned(m.bytes), m.frames, start)
         }
         _ => {
             if seg.payload.is_empty() {
@@ -319,7 +345,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                 }
                 return true;
             }
-            (seg.payload.to_vec(), vec![frame], seg.seq)
+            (std::borrow::Cow::Borrowed(seg.payload), vec![frame], seg.seq)
         }
     };
     let eos = seg.fin;
@@ -334,11 +360,15 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
         // The sender's FIN ends a PDU read until close; FIN on the segment a
         // message starts in means "take what is there".
         let take_all = until_fin_done || (eos && frames.len() == 1);
-        match http1::framing(rest, take_all, head) {
+        let (framing, real_len) = match head_pdu.take() {
+            Some((kept, total)) => (Framing::Complete(kept), Some(total)),
+            None => (http1::framing(rest, take_all, head), None),
+        };
+        match framing {
             Framing::Complete(n) => {
                 let n = n.max(1).min(rest.len());
                 if out.finished == 0 && frames.len() > 1 {
-                    segment_fields(ctx, &frames, n);
+                    segment_fields(ctx, &frames, real_len.unwrap_or(n));
                 }
                 message(ctx, &rest[..n], &mut conv, &mut out);
                 at += n;
@@ -356,7 +386,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     Framing::UntilFin => MspEnd::UntilFin,
                     _ => MspEnd::OneMore(seg_end.wrapping_add(1)),
                 };
-                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes: rest.to_vec(), frames: frames.clone() };
+                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes: rest.to_vec(), len: rest.len(), frames: frames.clone() };
                 ctx.state.get::<HttpState>().msps.insert(key, m);
                 break;
             }
@@ -459,6 +489,10 @@ fn segment_fields(ctx: &mut Ctx<'_, '_>, frames: &[u64], len: usize) {
 /// Text as Wireshark's format_text shows it: UTF-8 kept, invalid bytes as
 /// U+FFFD, TAB as `\t`, other control characters in octal.
 fn format_text(b: &[u8]) -> String {
+    if b.iter().all(|&c| (0x20..0x7f).contains(&c)) {
+        // Printable ASCII, the usual case: nothing to translate.
+        return String::from_utf8_lossy(b).into_owned();
+    }
     let s = String::from_utf8_lossy(b);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -471,6 +505,14 @@ fn format_text(b: &[u8]) -> String {
         }
     }
     out
+}
+
+/// Add a string field read as HTTP reads it, building the string only when
+/// the field is wanted.
+fn add_text(ctx: &mut Ctx<'_, '_>, f: &'static FieldDef, b: &[u8]) {
+    if ctx.tree.wants(f) {
+        ctx.tree.add(f, 0, 0, Value::OwnedStr(ascii(b)));
+    }
 }
 
 /// A string value as HTTP reads it (ASCII): bytes ≥ 0x80 become U+FFFD and a NUL ends it.
@@ -488,7 +530,7 @@ fn continuation(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &Conv, out: &mut Outcome)
     ctx.tree.set_depth(0);
     ctx.tree.add(&HTTP, 0, 0, Value::None);
     ctx.tree.enter();
-    ctx.tree.add(&FILE_DATA, 0, 0, Value::OwnedStr(ascii(b)));
+    add_text(ctx, &FILE_DATA, b);
     ctx.tree.leave();
     ctx.layer("data");
     out.info.push_str("Continuation");
@@ -575,14 +617,14 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
         Kind::Request | Kind::Notification => {
             let flag = if kind == Kind::Request { &REQUEST } else { &NOTIFICATION };
             ctx.tree.add(flag, 0, 0, Value::Bool(true));
-            ctx.tree.add(&METHOD, 0, 0, Value::OwnedStr(ascii(p1)));
+            add_text(ctx, &METHOD, p1);
             uri = String::from_utf8_lossy(p2).into_owned();
-            ctx.tree.add(&URI, 0, 0, Value::OwnedStr(ascii(p2)));
-            ctx.tree.add(&VERSION, 0, 0, Value::OwnedStr(ascii(p3)));
+            add_text(ctx, &URI, p2);
+            add_text(ctx, &VERSION, p3);
         }
         Kind::Response => {
             ctx.tree.add(&RESPONSE, 0, 0, Value::Bool(true));
-            ctx.tree.add(&RESP_VERSION, 0, 0, Value::OwnedStr(ascii(p1)));
+            add_text(ctx, &RESP_VERSION, p1);
             code = http1::status_code(line);
             if let Some(c) = code {
                 ctx.tree.add(&CODE, 0, 0, Value::U(c as u64));
@@ -591,7 +633,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
                 }
             }
             if !p3.is_empty() {
-                ctx.tree.add(&PHRASE, 0, 0, Value::OwnedStr(ascii(p3)));
+                add_text(ctx, &PHRASE, p3);
             }
         }
     }
@@ -606,7 +648,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
         let l = &b[s..e];
         let with_crlf = &b[s..http1::line_end(b, s).map_or(e, |(_, n)| n)];
         if ctx.tree.wants(line_field) {
-            ctx.tree.add(line_field, 0, 0, Value::OwnedStr(ascii(with_crlf)));
+            add_text(ctx, line_field, with_crlf);
         }
         let Some(colon) = l.iter().position(|&c| c == b':') else { continue };
         let name = &l[..colon];
@@ -616,7 +658,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
         let v = &l[colon + 1..];
         let v = &v[v.iter().take_while(|c| **c == b' ' || **c == b'\t').count()..];
         let Some(f) = header_field(name) else { continue };
-        ctx.tree.add(f, 0, 0, Value::OwnedStr(ascii(v)));
+        add_text(ctx, f, v);
         match () {
             _ if std::ptr::eq(f, &HOST) => host = Some(String::from_utf8_lossy(v).into_owned()),
             _ if std::ptr::eq(f, &CONTENT_TYPE) => ctype = Some(String::from_utf8_lossy(v).into_owned()),
@@ -652,30 +694,40 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
         Kind::Response => code.is_some_and(|c| (100..200).contains(&c) || c == 204 || c == 304),
         _ => tenc.is_none() && clen.is_none(),
     };
-    let body: Option<Vec<u8>> = if no_body || headers.is_none() {
+    let dechunked;
+    let body: Option<&[u8]> = if no_body || headers.is_none() {
         None
     } else if tenc.as_deref().is_some_and(|t| t.contains("chunked")) {
         let (data, sizes) = http1::dechunk(rest);
         for s in sizes {
             ctx.tree.add(&CHUNK_SIZE, 0, 0, Value::U(s as u64));
         }
-        Some(data)
+        dechunked = data;
+        Some(&dechunked)
     } else if let (Some(n), None) = (clen, &tenc) {
-        Some(rest[..(n as usize).min(rest.len())].to_vec())
+        Some(&rest[..(n as usize).min(rest.len())])
     } else {
-        Some(rest.to_vec())
+        Some(rest)
     };
     let mut suffix = String::new();
     if let Some(raw) = body.filter(|b| !b.is_empty()) {
-        let decoded = match cenc.as_deref() {
-            Some("gzip" | "x-gzip") => inflate(&raw, true),
-            Some("deflate" | "x-deflate") => inflate(&raw, false),
+        // Without file_data, only the start of the body decides its kind
+        // (magic numbers, emptiness). A compressed body of more than 64
+        // bytes is not empty; a text type needs none of its bytes, so it is
+        // not inflated at all (inflating every response tripled the time of
+        // a plain summary).
+        let full = ctx.tree.wants(&FILE_DATA);
+        let media_only = !full && raw.len() > 64 && ctype.as_deref().is_some_and(|t| !t.trim_start().to_ascii_lowercase().starts_with("image/"));
+        let decoded: Option<std::borrow::Cow<'_, [u8]>> = match cenc.as_deref() {
+            Some("gzip" | "x-gzip" | "deflate" | "x-deflate") if media_only => Some(std::borrow::Cow::Borrowed(b"compressed".as_slice())),
+            Some("gzip" | "x-gzip") => inflate(raw, true, if full { MAX_PDU as u64 } else { 64 }).map(Into::into),
+            Some("deflate" | "x-deflate") => inflate(raw, false, if full { MAX_PDU as u64 } else { 64 }).map(Into::into),
             Some(_) => None,
-            None => Some(raw.clone()),
+            None => Some(raw.into()),
         };
         match decoded {
             Some(d) => {
-                ctx.tree.add(&FILE_DATA, 0, 0, Value::OwnedStr(ascii(&d)));
+                add_text(ctx, &FILE_DATA, &d);
                 if !d.is_empty() {
                     let (tokens, proto, sfx) = body_kind(ctype.as_deref(), &d);
                     for t in tokens {
@@ -755,10 +807,9 @@ fn pairing(ctx: &mut Ctx<'_, '_>, kind: Kind, conv: &mut Conv, method: &[u8], ur
     }
 }
 
-/// Decompress a gzip or zlib body (bounded: at most MAX_PDU bytes out).
-fn inflate(b: &[u8], gzip: bool) -> Option<Vec<u8>> {
+/// Decompress a gzip or zlib body, at most `limit` bytes of it.
+fn inflate(b: &[u8], gzip: bool, limit: u64) -> Option<Vec<u8>> {
     let mut out = Vec::new();
-    let limit = MAX_PDU as u64;
     let ok = if gzip {
         flate2::read::MultiGzDecoder::new(b).take(limit).read_to_end(&mut out).is_ok()
     } else {
