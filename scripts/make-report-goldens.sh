@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerates the tshark 4.0 report goldens used by docs/research/z-reports.md and the -z tests:
+#   goldens/<dir>/<capture>.conv-tcp.txt          tshark -n -r CAP -q -z conv,tcp
+#   goldens/<dir>/<capture>.follow-tcp-ascii-0.txt tshark -n -r CAP -q -z follow,tcp,ascii,0
+#   goldens/<dir>/<capture>.http-tree.txt         tshark -n -r CAP -q -z http,tree
+# for every capture in $CAPTURES/{http,tcp,ip}.  stdout only (tshark's "Running as
+# user root" warning goes to stderr and is dropped); exit codes in goldens/STATUS.tsv.
+# Generated with TShark (Wireshark) 4.0.17 (Debian 4.0.17-0+deb12u3).
+# Environment pinned: TZ=UTC, LC_ALL=C (format_size() thousands grouping is locale
+# dependent), no Wireshark profile (HOME pointed at an empty directory).
+# -n makes no difference for these three reports (ports/IPs are never resolved by
+# default) but is kept so that the goldens never depend on a resolver.
+set -u
+CAPTURES=${CAPTURES:-$(cd "$(dirname "$0")/../.." && pwd)/shared/captures}
+OUT=${OUT:-$(cd "$(dirname "$0")/.." && pwd)/compat/report-goldens}
+export TZ=UTC LC_ALL=C
+EMPTY_HOME=$(mktemp -d); export HOME=$EMPTY_HOME
+trap 'rm -rf "$EMPTY_HOME"' EXIT
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)   # absolute, before the cd below
+: > "$OUT/STATUS.tsv"
+cd "$CAPTURES" || exit 1          # command lines below are relative to the captures root
+for dir in http tcp ip; do
+  mkdir -p "$OUT/$dir"
+  for cap in "$dir"/*; do
+    [ -f "$cap" ] || continue
+    base=$(basename "$cap")
+    for spec in "conv-tcp:conv,tcp" "follow-tcp-ascii-0:follow,tcp,ascii,0" "http-tree:http,tree"; do
+      name=${spec%%:*}; z=${spec#*:}
+      out="$OUT/$dir/$base.$name.txt"
+      tshark -n -r "$cap" -q -z "$z" > "$out" 2>/dev/null
+      printf '%s\t%s\tTZ=UTC LC_ALL=C tshark -n -r %s -q -z %s\n' "$dir/$base.$name.txt" "$?" "$cap" "$z" >> "$OUT/STATUS.tsv"
+    done
+  done
+done
