@@ -137,9 +137,6 @@ pub fn claims(ctx: &mut Ctx<'_, '_>, stream: u32, sport: u16, dport: u16, payloa
     let http = |b: &[u8]| b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"HTTP/1.");
     let hit = http(line) || (n != 8 && n >= 8 && http(&line[n - 8..]));
     if hit {
-        if st.heuristic.len() > MAX_CONVS {
-            st.heuristic.clear();
-        }
         st.heuristic.insert(stream);
     }
     hit
@@ -168,7 +165,7 @@ struct Msp {
 
 /// Bytes of a PDU kept when its body is not wanted: enough for any header
 /// block Wireshark would show and the start of the body (its kind).
-const HEAD_KEEP: usize = 64 << 10;
+const HEAD_KEEP: usize = 16 << 10;
 
 #[derive(Clone, Copy)]
 enum MspEnd {
@@ -196,6 +193,8 @@ struct Conv {
     last_full_uri: Option<String>,
     pairs: Vec<Pair>,
     next_number: u32,
+    /// The last frame that touched the connection, for pruning.
+    last_frame: u64,
 }
 
 /// Most bytes a PDU may collect before it is given up (a body without end
@@ -203,6 +202,11 @@ struct Conv {
 const MAX_PDU: usize = 16 << 20;
 /// Connections remembered before the tables are reset.
 const MAX_CONVS: usize = 1 << 16;
+/// Table size above which idle connections are forgotten...
+const PRUNE_AT: usize = 4096;
+/// ...idle meaning untouched for this many frames. Memory then follows the
+/// connections that are active, not the length of the capture.
+const IDLE_FRAMES: u64 = 50_000;
 /// Pairs remembered per connection (enough for prev_request_in and matching).
 const KEEP_PAIRS: usize = 4;
 
@@ -212,9 +216,34 @@ struct HttpState {
     convs: HashMap<u32, Conv>,
     /// Connections Wireshark's heuristic made HTTP (not on an HTTP port).
     heuristic: rustc_hash::FxHashSet<u32>,
+    /// Table size at which the next pruning runs.
+    prune_at: usize,
     /// The sequence range of the last PDU each direction completed from
     /// several segments: bytes sent again inside it clash with it.
-    done: HashMap<(u32, u8), (u32, u32)>,
+    done: HashMap<(u32, u8), (u32, u32, u64)>,
+}
+
+impl HttpState {
+    /// Forget idle connections once the tables grow (amortised: the next
+    /// pruning waits until they have doubled again).
+    fn prune(&mut self, frame: u64) {
+        let size = self.convs.len() + self.msps.len() + self.done.len() + self.heuristic.len();
+        if size < self.prune_at.max(PRUNE_AT) {
+            return;
+        }
+        let fresh = |last: u64| frame.saturating_sub(last) < IDLE_FRAMES;
+        self.convs.retain(|_, c| fresh(c.last_frame));
+        self.msps.retain(|_, m| fresh(m.frames.last().copied().unwrap_or(0)));
+        self.done.retain(|_, d| fresh(d.2));
+        if self.heuristic.len() > MAX_CONVS {
+            self.heuristic.clear();
+        }
+        if self.convs.len() > MAX_CONVS || self.msps.len() > MAX_CONVS {
+            self.convs.clear();
+            self.msps.clear();
+        }
+        self.prune_at = 2 * (self.convs.len() + self.msps.len() + self.done.len() + self.heuristic.len());
+    }
 }
 
 /// A keep-alive segment (one old byte): if that byte lies in a PDU already
@@ -222,7 +251,7 @@ struct HttpState {
 /// it is plain data (false).
 pub fn keep_alive(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     let key = (seg.stream, seg.dir);
-    let inside = ctx.state.get::<HttpState>().done.get(&key).is_some_and(|&(start, end)| {
+    let inside = ctx.state.get::<HttpState>().done.get(&key).is_some_and(|&(start, end, _)| {
         seg.seq.wrapping_sub(start) as i32 >= 0 && (end.wrapping_sub(seg.seq) as i32) > 0
     });
     if inside {
@@ -269,19 +298,37 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     let frame = ctx.meta.number;
     let key = (seg.stream, seg.dir);
     let st = ctx.state.get::<HttpState>();
-    if st.convs.len() > MAX_CONVS || st.msps.len() > MAX_CONVS || st.done.len() > MAX_CONVS {
-        st.convs.clear();
-        st.msps.clear();
-        st.done.clear();
-    }
+    st.prune(frame);
     if seg.payload.is_empty() && !(seg.fin && matches!(st.msps.get(&key), Some(Msp { end: MspEnd::UntilFin, .. }))) {
         // Only a FIN can end a PDU without bringing bytes.
         return false;
     }
     let seg_end = seg.seq.wrapping_add(seg.payload.len() as u32);
+    let sparse = !ctx.tree.wants(&FILE_DATA);
+    // The common case, a segment in the middle of a long PDU, updates it in place.
+    if let Some(m) = st.msps.get_mut(&key).filter(|m| in_msp(m, seg.seq) && matches!(m.end, MspEnd::Exact(_) | MspEnd::UntilFin)) {
+        let head_only = sparse;
+        let have = m.start.wrapping_add(m.len as u32);
+        let skip = have.wrapping_sub(seg.seq) as usize;
+        let new_len = seg.payload.len().saturating_sub(skip);
+        let done = match m.end {
+            MspEnd::Exact(end) => (have.wrapping_add(new_len as u32)).wrapping_sub(end) as i32 >= 0,
+            _ => seg.fin,
+        };
+        if !done && (head_only || m.bytes.len() + new_len <= MAX_PDU) {
+            if new_len > 0 {
+                let new = &seg.payload[skip..];
+                m.len += new.len();
+                let room = if head_only { HEAD_KEEP.saturating_sub(m.bytes.len()) } else { new.len() };
+                m.bytes.extend_from_slice(&new[..room.min(new.len())]);
+            }
+            m.frames.push(frame);
+            middle_segment(ctx);
+            return true;
+        }
+    }
     let pending = st.msps.remove(&key);
     let mut until_fin_done = false;
-    let sparse = !ctx.tree.wants(&FILE_DATA);
     // A PDU of which only the head was kept: (bytes of it in `data`, real length).
     let mut head_pdu: Option<(usize, usize)> = None;
     let (data, frames, fresh_start) = match pending {
@@ -312,7 +359,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
             let start = m.start;
             until_fin_done = matches!(m.end, MspEnd::UntilFin);
             let end = start.wrapping_add(m.len as u32);
-            ctx.state.get::<HttpState>().done.insert(key, (start, end));
+            ctx.state.get::<HttpState>().done.insert(key, (start, end, frame));
             if m.len > m.bytes.len() {
                 // Only the head was kept: it stands for the whole PDU, and
                 // what this segment holds after the PDU follows it.
@@ -386,13 +433,19 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     Framing::UntilFin => MspEnd::UntilFin,
                     _ => MspEnd::OneMore(seg_end.wrapping_add(1)),
                 };
-                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes: rest.to_vec(), len: rest.len(), frames: frames.clone() };
+                let mut bytes = Vec::with_capacity(match end {
+                    MspEnd::Exact(e) => (e.wrapping_sub(fresh_start.wrapping_add(at as u32)) as usize).min(if sparse { HEAD_KEEP } else { MAX_PDU }),
+                    _ => rest.len(),
+                });
+                bytes.extend_from_slice(rest);
+                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes, len: rest.len(), frames: frames.clone() };
                 ctx.state.get::<HttpState>().msps.insert(key, m);
                 break;
             }
         }
     }
     if conv_present || conv.seen_request || !conv.pairs.is_empty() {
+        conv.last_frame = frame;
         ctx.state.get::<HttpState>().convs.insert(seg.stream, conv);
     }
     columns(ctx, seg, &out, first_line_text);
