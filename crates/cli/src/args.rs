@@ -13,6 +13,7 @@ Examples:
   wirecrab -r capture.pcap -Y 'http.response.code >= 400' -w errors.pcapng
   wirecrab -r big.pcap -f 'tcp port 80' -w port80.pcap    tcpdump filter, no dissection
   wirecrab -r capture.pcap -2 -R 'tcp.len > 0'     two passes; -R frames renumbered
+  wirecrab -r capture.pcap -q -z conv,tcp          TCP conversations, as tshark prints them
   tcpdump -U -w - | wirecrab -r -                  read a live pipe
   wirecrab fields | grep ^F.*vxlan                 every field wirecrab knows
   wirecrab protocols                               every protocol";
@@ -98,6 +99,11 @@ pub struct Cli {
     /// With -w, print packets too (as tshark -P).
     #[arg(short = 'P')]
     pub print_with_write: bool,
+
+    /// Statistics report, printed after the frames (repeatable; tshark's order:
+    /// last given, first printed): conv,eth|ip|ipv6|tcp|udp[,FILTER].
+    #[arg(short = 'z', value_name = "REPORT")]
+    pub reports: Vec<String>,
 
     /// Disable name resolution (wirecrab never resolves names; accepted for tshark habits).
     #[arg(short = 'n')]

@@ -15,6 +15,7 @@ use wirecrab_core::{FrameMeta, LinkType, Timestamp, Want};
 use wirecrab_dissect::{Dissector, Options, Registry};
 use wirecrab_filter::Filter;
 use wirecrab_output::{
+    ConvKind, ConvReport,
     json_end, write_ek, write_hex_dump, write_json, write_tree, FieldsOptions, FieldsSink, FrameView, JsonState, Occurrence,
     Quote, SummarySink, TimeCache, TimeFormat,
 };
@@ -363,6 +364,50 @@ fn first_pass(path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> R
     Ok(set)
 }
 
+/// One `-z` report with its own filter.
+struct Report {
+    conv: ConvReport,
+    filter: Option<Filter>,
+}
+
+impl Report {
+    fn wanted_fields(&self) -> Vec<&'static wirecrab_core::FieldDef> {
+        let mut f = self.conv.wanted_fields();
+        if let Some(fl) = &self.filter {
+            f.extend(fl.fields());
+        }
+        f
+    }
+
+    fn frame(&mut self, v: &FrameView<'_>, data: &[u8]) {
+        if self.filter.as_ref().is_none_or(|f| f.matches(&wirecrab_filter::Frame { tree: v.d.tree, data })) {
+            self.conv.frame(v);
+        }
+    }
+
+    fn write(&self, out: &mut String, first: Timestamp) {
+        self.conv.write(out, first);
+    }
+}
+
+/// `-z conv,TYPE[,FILTER]`, checked before any frame is read.
+fn parse_reports(cli: &Cli) -> Result<Vec<Report>> {
+    let mut out = Vec::new();
+    for z in &cli.reports {
+        let mut parts = z.splitn(3, ',');
+        let (name, kind, flt) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
+        match (name, ConvKind::parse(kind)) {
+            ("conv", Some(k)) => {
+                let filter = flt.filter(|f| !f.trim().is_empty()).map(|f| compile_filter(&format!("-z {z}"), f)).transpose()?;
+                out.push(Report { conv: ConvReport::new(k, flt.map(str::to_string)), filter });
+            }
+            ("conv", None) => bail!("-z {z}: use conv,eth, conv,ip, conv,ipv6, conv,tcp or conv,udp"),
+            _ => bail!("-z {z}: unknown report (this version has conv,eth|ip|ipv6|tcp|udp[,FILTER])"),
+        }
+    }
+    Ok(out)
+}
+
 /// `-w FILE`: where matching frames go, and in which format.
 fn open_writer(cli: &Cli, reader: &FileReader) -> Result<Option<CaptureWriter<Box<dyn Write>>>> {
     let Some(out) = cli.write.as_deref() else { return Ok(None) };
@@ -428,18 +473,22 @@ pub fn run(cli: &Cli) -> Result<u8> {
     let renumber = selected.is_some() || bpf.is_some();
     let batch_bytes = if live || cli.line_buffered { 1 } else { BATCH_BYTES };
 
-    let quiet_fast = matches!(mode, Mode::Quiet) && filter.is_none();
-    if let Some(f) = &filter {
-        // The dissection keeps what the output needs plus what the filter reads.
+    let mut reports = parse_reports(cli)?;
+    let quiet_fast = matches!(mode, Mode::Quiet) && filter.is_none() && reports.is_empty();
+    // The dissection keeps what the output needs plus what the filters and reports read.
+    let mut extra: Vec<u32> = filter.iter().flat_map(|f| f.fields().iter().map(|d| d.id())).collect();
+    for r in &reports {
+        extra.extend(r.wanted_fields().iter().map(|d| d.id()));
+    }
+    if !extra.is_empty() {
         opts.want = match opts.want {
             Want::All => Want::All,
-            Want::Nothing => Want::fields(f.fields().iter().map(|d| d.id())),
+            Want::Nothing => Want::fields(extra),
             Want::Some(_) => {
-                let mut ids: Vec<u32> = f.fields().iter().map(|d| d.id()).collect();
                 if let Mode::Fields(sink) = &mode {
-                    ids.extend(sink.wanted_fields().iter().map(|d| d.id()));
+                    extra.extend(sink.wanted_fields().iter().map(|d| d.id()));
                 }
-                Want::fields(ids)
+                Want::fields(extra)
             }
         };
     }
@@ -497,6 +546,13 @@ pub fn run(cli: &Cli) -> Result<u8> {
         let meta = &*it.meta;
         let data = it.data;
         let d = dissector.dissect(meta, data);
+        if !reports.is_empty() {
+            // Reports see every frame; -Y only decides what is printed.
+            let view = FrameView { meta, data, d: &d, first_ts: first, prev_ts, prev_displayed_ts: prev_displayed };
+            for r in reports.iter_mut() {
+                r.frame(&view, data);
+            }
+        }
         if let Some(f) = &filter {
             if !f.matches(&wirecrab_filter::Frame { tree: d.tree, data }) {
                 prev_ts = meta.ts;
@@ -529,6 +585,10 @@ pub fn run(cli: &Cli) -> Result<u8> {
     })?;
     if let Mode::Json(st) = &mode {
         json_end(&mut out.buf, st);
+    }
+    // tshark prints reports in reverse command-line order.
+    for r in reports.iter().rev() {
+        r.write(&mut out.buf, first_ts.unwrap_or_default());
     }
     out.flush()?;
     if let Some(mut w) = writer {

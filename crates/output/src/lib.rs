@@ -5,6 +5,7 @@
 //! write (in large blocks) and how to handle a closed pipe.
 #![warn(missing_docs)]
 
+mod conv;
 mod fields;
 mod hexdump;
 mod json;
@@ -13,6 +14,7 @@ mod time;
 mod tree;
 mod value;
 
+pub use conv::{ConvKind, ConvReport};
 pub use fields::{FieldsOptions, FieldsSink, Occurrence, Quote, COLUMN_FIELDS};
 pub use hexdump::write_hex_dump;
 pub use json::{json_end, write_ek, write_json, JsonState};
