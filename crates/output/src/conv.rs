@@ -104,8 +104,45 @@ impl Fields {
     }
 }
 
-/// One endpoint as printed (address, or address:port).
-type End = String;
+/// An address as the dissection gave it (formatted only when printed).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Addr {
+    Mac([u8; 6]),
+    V4([u8; 4]),
+    V6([u8; 16]),
+}
+
+/// One endpoint: an address, and a port for TCP and UDP.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct End {
+    addr: Addr,
+    port: Option<u64>,
+}
+
+impl std::fmt::Display for End {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = String::new();
+        match &self.addr {
+            Addr::Mac(m) => wirecrab_dissect::names::write_mac(&mut s, m),
+            Addr::V4(a) => s = std::net::Ipv4Addr::from(*a).to_string(),
+            Addr::V6(a) => s = std::net::Ipv6Addr::from(*a).to_string(),
+        }
+        if let Some(p) = self.port {
+            let _ = write!(s, ":{p}");
+        }
+        // Padding applies to the whole endpoint text.
+        f.pad(&s)
+    }
+}
+
+fn addr(v: &Value) -> Option<Addr> {
+    match v {
+        Value::Ether(m) => Some(Addr::Mac(*m)),
+        Value::V4(a) => Some(Addr::V4(*a)),
+        Value::V6(a) => Some(Addr::V6(*a)),
+        _ => None,
+    }
+}
 
 struct Row {
     a: End,
@@ -126,18 +163,6 @@ pub struct ConvReport {
     index: HashMap<(End, End, u64), usize>,
 }
 
-fn text(v: &Value) -> String {
-    let mut s = String::new();
-    match v {
-        Value::Ether(m) => wirecrab_dissect::names::write_mac(&mut s, m),
-        Value::V4(a) => s = std::net::Ipv4Addr::from(*a).to_string(),
-        Value::V6(a) => s = std::net::Ipv6Addr::from(*a).to_string(),
-        Value::U(n) => s = n.to_string(),
-        _ => {}
-    }
-    s
-}
-
 impl ConvReport {
     /// A table of `kind`; `filter` is the text after `conv,TYPE,` (shown in the header).
     pub fn new(kind: ConvKind, filter: Option<String>) -> ConvReport {
@@ -152,75 +177,67 @@ impl ConvReport {
     /// Count one frame (every frame the report sees; `-Y` does not apply).
     pub fn frame(&mut self, v: &FrameView<'_>) {
         let f = &self.fields;
-        let mut pairs: Vec<(End, End, u64)> = Vec::new();
-        let (mut src, mut dst): (Option<String>, Option<String>) = (None, None);
-        let mut net: Option<(String, String)> = None;
-        let mut port_src: Option<String> = None;
-        let mut port_dst: Option<String> = None;
-        let mut in_error = false;
-        let mut v6_rows_from = None;
+        let mut pairs: [Option<(End, End, u64)>; 8] = [None; 8];
+        let mut n_pairs = 0;
+        let (mut src, mut dst): (Option<Addr>, Option<Addr>) = (None, None);
+        let mut net: (Option<Addr>, Option<Addr>) = (None, None);
+        let (mut port_src, mut port_dst) = (None, None);
         for n in v.d.tree.nodes() {
             let is = |g: &FieldDef| std::ptr::eq(n.field, g);
             if is(f.icmp) || is(f.icmpv6) {
                 // What follows is the packet an ICMP error quotes: not counted.
-                in_error = true;
-            }
-            if in_error {
-                continue;
+                break;
             }
             match self.kind {
-                ConvKind::Eth if is(f.eth_dst) => dst = Some(text(&n.value)),
-                ConvKind::Eth if is(f.eth_src) => src = Some(text(&n.value)),
-                ConvKind::Ip if is(f.ip_src) => src = Some(text(&n.value)),
-                ConvKind::Ip if is(f.ip_dst) => dst = Some(text(&n.value)),
-                ConvKind::Ipv6 if is(f.ipv6_src) => {
-                    v6_rows_from.get_or_insert(pairs.len());
-                    src = Some(text(&n.value))
-                }
-                ConvKind::Ipv6 if is(f.ipv6_dst) => dst = Some(text(&n.value)),
+                ConvKind::Eth if is(f.eth_dst) => dst = addr(&n.value),
+                ConvKind::Eth if is(f.eth_src) => src = addr(&n.value),
+                ConvKind::Ip if is(f.ip_src) => src = addr(&n.value),
+                ConvKind::Ip if is(f.ip_dst) => dst = addr(&n.value),
+                ConvKind::Ipv6 if is(f.ipv6_src) => src = addr(&n.value),
+                ConvKind::Ipv6 if is(f.ipv6_dst) => dst = addr(&n.value),
                 ConvKind::Ipv6 if is(f.ipv6_more) && matches!(n.value, Value::Bool(true)) => {
                     // A fragment that is not the last: tshark counts the datagram once, when whole.
-                    pairs.clear();
+                    n_pairs = 0;
                     src = None;
                     dst = None;
                     continue;
                 }
-                ConvKind::Tcp | ConvKind::Udp if is(f.ip_src) || is(f.ipv6_src) => {
-                    net = Some((text(&n.value), String::new()));
-                }
-                ConvKind::Tcp | ConvKind::Udp if is(f.ip_dst) || is(f.ipv6_dst) => {
-                    if let Some(nt) = net.as_mut() {
-                        nt.1 = text(&n.value);
-                    }
-                }
-                ConvKind::Tcp if is(f.tcp_src) => port_src = Some(text(&n.value)),
-                ConvKind::Tcp if is(f.tcp_dst) => port_dst = Some(text(&n.value)),
-                ConvKind::Udp if is(f.udp_src) => port_src = Some(text(&n.value)),
-                ConvKind::Udp if is(f.udp_dst) => port_dst = Some(text(&n.value)),
+                ConvKind::Tcp | ConvKind::Udp if is(f.ip_src) || is(f.ipv6_src) => net = (addr(&n.value), None),
+                ConvKind::Tcp | ConvKind::Udp if is(f.ip_dst) || is(f.ipv6_dst) => net.1 = addr(&n.value),
+                ConvKind::Tcp if is(f.tcp_src) => port_src = n.value.as_u64(),
+                ConvKind::Tcp if is(f.tcp_dst) => port_dst = n.value.as_u64(),
+                ConvKind::Udp if is(f.udp_src) => port_src = n.value.as_u64(),
+                ConvKind::Udp if is(f.udp_dst) => port_dst = n.value.as_u64(),
                 ConvKind::Tcp | ConvKind::Udp if is(f.tcp_stream) || is(f.udp_stream) => {
-                    if let (Some((a, b)), Some(p), Some(q)) = (&net, port_src.take(), port_dst.take()) {
+                    if let ((Some(a), Some(b)), Some(p), Some(q)) = (net, port_src.take(), port_dst.take()) {
                         let stream = n.value.as_u64().unwrap_or(0);
-                        pairs.push((format!("{a}:{p}"), format!("{b}:{q}"), stream));
+                        if n_pairs < pairs.len() {
+                            pairs[n_pairs] = Some((End { addr: a, port: Some(p) }, End { addr: b, port: Some(q) }, stream));
+                            n_pairs += 1;
+                        }
                     }
                 }
                 _ => {}
             }
-            if let (Some(a), Some(b)) = (&src, &dst) {
-                pairs.push((a.clone(), b.clone(), 0));
+            if let (Some(a), Some(b)) = (src, dst) {
+                if n_pairs < pairs.len() {
+                    pairs[n_pairs] = Some((End { addr: a, port: None }, End { addr: b, port: None }, 0));
+                    n_pairs += 1;
+                }
                 src = None;
                 dst = None;
             }
         }
         let len = v.meta.orig_len as u64;
         let ts = if v.meta.has_ts { v.meta.ts } else { v.first_ts };
-        for (a, b, stream) in pairs {
+        for (a, b, stream) in pairs.into_iter().take(n_pairs).flatten() {
             self.count(a, b, stream, len, ts);
         }
     }
 
     fn count(&mut self, a: End, b: End, stream: u64, len: u64, ts: Timestamp) {
-        let fwd = (a.clone(), b.clone(), stream);
-        let rev = (b.clone(), a.clone(), stream);
+        let fwd = (a, b, stream);
+        let rev = (b, a, stream);
         let (i, forward) = match (self.index.get(&fwd), self.index.get(&rev)) {
             (Some(&i), _) => (i, true),
             (None, Some(&i)) => (i, false),
@@ -265,8 +282,8 @@ impl ConvReport {
             let _ = writeln!(
                 out,
                 "{:<w$} <-> {:<w$}  {:>6} {:<9}  {:>6} {:<9}  {:>6} {:<9}  {start:>14.9}   {:>12.4}",
-                r.a,
-                r.b,
+                r.a.to_string(),
+                r.b.to_string(),
                 r.rx.0,
                 size(r.rx.1),
                 r.tx.0,
