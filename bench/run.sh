@@ -52,6 +52,8 @@ pair filterdns "$W -r $F -Y 'dns.qry.name contains \"bench\"' -q" "tshark -r $F 
 pair write443 "$W -r $F -Y 'tcp.port == 443' -F pcapng -w $OUT/w443.pcapng" "tshark -r $F -Y 'tcp.port == 443' -F pcapng -w $OUT/t443.pcapng > /dev/null 2>&1"
 pair bpf80 "$W -r $F -f 'tcp port 80' -w $OUT/w80.pcap" "tcpdump -r $F 'tcp port 80' -w $OUT/t80.pcap 2>/dev/null"
 cmp -s "$OUT/w80.pcap" "$OUT/t80.pcap" && echo "bpf80: wirecrab's file is byte-identical to tcpdump's" >&2
+# Reports (issue 5).
+pair convtcp "$W -r $F -q -z conv,tcp > /dev/null" "tshark -n -r $F -q -z conv,tcp > /dev/null 2>&1"
 rm -f "$OUT"/w443.pcapng "$OUT"/t443.pcapng "$OUT"/w80.pcap "$OUT"/t80.pcap
 
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
@@ -78,7 +80,7 @@ print(f"{'command':<42}{'wirecrab s':>11}{'peer s':>10}{'ratio':>9}")
 rows = [("default", "-r F > /dev/null", "tshark"), ("fields", "-T fields -e ip.src -e tcp.srcport -e dns.qry.name", "tshark"), ("quiet", "-q", "cat"),
         ("filter443", "-Y 'tcp.port == 443' -q", "tshark"), ("filterconn", "-Y 'ip.addr == .. && tcp.port == ..' -q", "tshark"),
         ("filterdns", "-Y 'dns.qry.name contains \"bench\"' -q", "tshark"), ("write443", "-Y 'tcp.port == 443' -w out.pcapng", "tshark"),
-        ("bpf80", "-f 'tcp port 80' -w out.pcap", "tcpdump")]
+        ("bpf80", "-f 'tcp port 80' -w out.pcap", "tcpdump"), ("convtcp", "-q -z conv,tcp", "tshark")]
 for name, label, peer in rows:
     w, p = mean(name, "wirecrab"), mean(name, "peer")
     if peer == "cat":
