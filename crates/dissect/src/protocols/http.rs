@@ -160,12 +160,17 @@ struct Msp {
     bytes: Vec<u8>,
     /// Bytes the PDU holds so far.
     len: usize,
+    /// How many bytes to keep when only the head is wanted: the headers and
+    /// the first bytes of the body (enough to tell its kind).
+    keep: usize,
     frames: Vec<u64>,
 }
 
 /// Bytes of a PDU kept when its body is not wanted: enough for any header
 /// block Wireshark would show and the start of the body (its kind).
 const HEAD_KEEP: usize = 16 << 10;
+/// Body bytes kept after the headers when the body is not wanted (magic numbers).
+const BODY_PEEK: usize = 256;
 
 #[derive(Clone, Copy)]
 enum MspEnd {
@@ -319,7 +324,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
             if new_len > 0 {
                 let new = &seg.payload[skip..];
                 m.len += new.len();
-                let room = if head_only { HEAD_KEEP.saturating_sub(m.bytes.len()) } else { new.len() };
+                let room = if head_only { m.keep.saturating_sub(m.bytes.len()) } else { new.len() };
                 m.bytes.extend_from_slice(&new[..room.min(new.len())]);
             }
             m.frames.push(frame);
@@ -340,7 +345,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
             if skip < seg.payload.len() {
                 let new = &seg.payload[skip..];
                 m.len += new.len();
-                let room = if head_only { HEAD_KEEP.saturating_sub(m.bytes.len()) } else { new.len() };
+                let room = if head_only { m.keep.saturating_sub(m.bytes.len()) } else { new.len() };
                 m.bytes.extend_from_slice(&new[..room.min(new.len())]);
             }
             m.frames.push(frame);
@@ -433,12 +438,17 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     Framing::UntilFin => MspEnd::UntilFin,
                     _ => MspEnd::OneMore(seg_end.wrapping_add(1)),
                 };
+                // Headers are complete unless HTTP asked for one more segment.
+                let keep = match memchr::memmem::find(rest, b"\r\n\r\n").or_else(|| memchr::memmem::find(rest, b"\n\n")) {
+                    Some(h) if !matches!(end, MspEnd::OneMore(_)) => (h + 4 + BODY_PEEK).min(HEAD_KEEP),
+                    _ => HEAD_KEEP,
+                };
                 let mut bytes = Vec::with_capacity(match end {
-                    MspEnd::Exact(e) => (e.wrapping_sub(fresh_start.wrapping_add(at as u32)) as usize).min(if sparse { HEAD_KEEP } else { MAX_PDU }),
+                    MspEnd::Exact(e) => (e.wrapping_sub(fresh_start.wrapping_add(at as u32)) as usize).min(if sparse { keep } else { MAX_PDU }),
                     _ => rest.len(),
                 });
-                bytes.extend_from_slice(rest);
-                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes, len: rest.len(), frames: frames.clone() };
+                bytes.extend_from_slice(if sparse && !matches!(end, MspEnd::OneMore(_)) { &rest[..rest.len().min(keep)] } else { rest });
+                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes, len: rest.len(), keep, frames: frames.clone() };
                 ctx.state.get::<HttpState>().msps.insert(key, m);
                 break;
             }
@@ -770,7 +780,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
         // not inflated at all (inflating every response tripled the time of
         // a plain summary).
         let full = ctx.tree.wants(&FILE_DATA);
-        let media_only = !full && raw.len() > 64 && ctype.as_deref().is_some_and(|t| !t.trim_start().to_ascii_lowercase().starts_with("image/"));
+        let media_only = !full && raw.len() >= 64 && ctype.as_deref().is_some_and(|t| !t.trim_start().to_ascii_lowercase().starts_with("image/"));
         let decoded: Option<std::borrow::Cow<'_, [u8]>> = match cenc.as_deref() {
             Some("gzip" | "x-gzip" | "deflate" | "x-deflate") if media_only => Some(std::borrow::Cow::Borrowed(b"compressed".as_slice())),
             Some("gzip" | "x-gzip") => inflate(raw, true, if full { MAX_PDU as u64 } else { 64 }).map(Into::into),
@@ -863,8 +873,9 @@ fn pairing(ctx: &mut Ctx<'_, '_>, kind: Kind, conv: &mut Conv, method: &[u8], ur
 /// Decompress a gzip or zlib body, at most `limit` bytes of it.
 fn inflate(b: &[u8], gzip: bool, limit: u64) -> Option<Vec<u8>> {
     let mut out = Vec::new();
+    // A body kept only in part (its head) ends early: what inflated is enough.
     let ok = if gzip {
-        flate2::read::MultiGzDecoder::new(b).take(limit).read_to_end(&mut out).is_ok()
+        flate2::read::MultiGzDecoder::new(b).take(limit).read_to_end(&mut out).is_ok() || !out.is_empty()
     } else {
         flate2::read::ZlibDecoder::new(b).take(limit).read_to_end(&mut out).is_ok()
             || { out.clear(); flate2::read::DeflateDecoder::new(b).take(limit).read_to_end(&mut out).is_ok() }
