@@ -101,7 +101,8 @@ pub struct Cli {
     pub print_with_write: bool,
 
     /// Statistics report, printed after the frames (repeatable; tshark's order:
-    /// last given, first printed): conv,eth|ip|ipv6|tcp|udp[,FILTER].
+    /// last given, first printed): conv,TYPE[,FILTER] or endpoints,TYPE[,FILTER],
+    /// TYPE = eth, ip, ipv6, tcp or udp.
     #[arg(short = 'z', value_name = "REPORT")]
     pub reports: Vec<String>,
 

@@ -401,8 +401,12 @@ fn parse_reports(cli: &Cli) -> Result<Vec<Report>> {
                 let filter = flt.filter(|f| !f.trim().is_empty()).map(|f| compile_filter(&format!("-z {z}"), f)).transpose()?;
                 out.push(Report { conv: ConvReport::new(k, flt.map(str::to_string)), filter });
             }
-            ("conv", None) => bail!("-z {z}: use conv,eth, conv,ip, conv,ipv6, conv,tcp or conv,udp"),
-            _ => bail!("-z {z}: unknown report (this version has conv,eth|ip|ipv6|tcp|udp[,FILTER])"),
+            ("endpoints", Some(k)) => {
+                let filter = flt.filter(|f| !f.trim().is_empty()).map(|f| compile_filter(&format!("-z {z}"), f)).transpose()?;
+                out.push(Report { conv: ConvReport::endpoints(k, flt.map(str::to_string)), filter });
+            }
+            ("conv" | "endpoints", None) => bail!("-z {z}: use {name},eth, {name},ip, {name},ipv6, {name},tcp or {name},udp"),
+            _ => bail!("-z {z}: unknown report (this version has conv and endpoints, each with eth|ip|ipv6|tcp|udp[,FILTER])"),
         }
     }
     Ok(out)

@@ -53,3 +53,12 @@ fn unknown_reports_and_bad_report_filters_are_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("did you mean 'tcp.port'"), "{}", stderr(&o));
 }
+
+#[test]
+fn endpoints_match_tshark() {
+    // TZ=UTC LC_ALL=C tshark -n -r http/http-three-streams.pcap -q -z endpoints,tcp -z endpoints,ip
+    let want = "================================================================================\nIPv4 Endpoints\nFilter:<No Filter>\n                       |  Packets  | |  Bytes  | | Tx Packets | | Tx Bytes | | Rx Packets | | Rx Bytes |\n172.16.133.132                28          4763         15            2484          13            2279   \n98.138.19.88                  10          1681          5             948           5             733   \n98.139.161.29                  9          1428          4             713           5             715   \n98.139.240.23                  9          1654          4             618           5            1036   \n================================================================================\n================================================================================\nTCP Endpoints\nFilter:<No Filter>\n                       |  Port  ||  Packets  | |  Bytes  | | Tx Packets | | Tx Bytes | | Rx Packets | | Rx Bytes |\n172.16.133.132            44305         10          1681          5             733           5             948   \n98.138.19.88                 80         10          1681          5             948           5             733   \n172.16.133.132            54615          9          1428          5             715           4             713   \n98.139.161.29                80          9          1428          4             713           5             715   \n172.16.133.132            52328          9          1654          5            1036           4             618   \n98.139.240.23                80          9          1654          4             618           5            1036   \n================================================================================\n";
+    let o = wirecrab(&["-r", "http/http-three-streams.pcap", "-q", "-z", "endpoints,tcp", "-z", "endpoints,ip"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), want);
+}

@@ -154,9 +154,14 @@ struct Row {
     stop: Timestamp,
 }
 
-/// One `-z conv,...` table being filled.
+/// One `-z conv,...` or `-z endpoints,...` table being filled.
 pub struct ConvReport {
     kind: ConvKind,
+    /// `endpoints` instead of `conv`: one row per address (and port).
+    endpoints: bool,
+    /// Endpoints: (address, port) → (tx frames, tx bytes, rx frames, rx bytes), in creation order.
+    ends: Vec<(End, [u64; 4])>,
+    end_index: HashMap<End, usize>,
     filter: Option<String>,
     fields: Fields,
     rows: Vec<Row>,
@@ -166,7 +171,21 @@ pub struct ConvReport {
 impl ConvReport {
     /// A table of `kind`; `filter` is the text after `conv,TYPE,` (shown in the header).
     pub fn new(kind: ConvKind, filter: Option<String>) -> ConvReport {
-        ConvReport { kind, filter, fields: Fields::get(), rows: Vec::new(), index: HashMap::default() }
+        ConvReport {
+            kind,
+            endpoints: false,
+            ends: Vec::new(),
+            end_index: HashMap::default(),
+            filter,
+            fields: Fields::get(),
+            rows: Vec::new(),
+            index: HashMap::default(),
+        }
+    }
+
+    /// The `-z endpoints,...` table of the same layer.
+    pub fn endpoints(kind: ConvKind, filter: Option<String>) -> ConvReport {
+        ConvReport { endpoints: true, ..ConvReport::new(kind, filter) }
     }
 
     /// The fields the dissection must keep for this table.
@@ -236,6 +255,21 @@ impl ConvReport {
     }
 
     fn count(&mut self, a: End, b: End, stream: u64, len: u64, ts: Timestamp) {
+        if self.endpoints {
+            // The source is created before the destination; a frame from X
+            // to X counts on X twice.
+            for (e, tx) in [(a, true), (b, false)] {
+                let i = *self.end_index.entry(e).or_insert_with(|| {
+                    self.ends.push((e, [0; 4]));
+                    self.ends.len() - 1
+                });
+                let c = &mut self.ends[i].1;
+                let o = if tx { 0 } else { 2 };
+                c[o] += 1;
+                c[o + 1] += len;
+            }
+            return;
+        }
         let fwd = (a, b, stream);
         let rev = (b, a, stream);
         let (i, forward) = match (self.index.get(&fwd), self.index.get(&rev)) {
@@ -260,6 +294,9 @@ impl ConvReport {
 
     /// The table, as tshark prints it after the last frame.
     pub fn write(&self, out: &mut String, first: Timestamp) {
+        if self.endpoints {
+            return self.write_endpoints(out);
+        }
         let bar = "=".repeat(80);
         let pad = if self.kind.ports() { " ".repeat(12) } else { String::new() };
         let _ = writeln!(out, "{bar}\n{} Conversations\nFilter:{}", self.kind.title(), self.filter.as_deref().unwrap_or("<No Filter>"));
@@ -292,6 +329,31 @@ impl ConvReport {
                 size(r.rx.1 + r.tx.1),
                 duration,
             );
+        }
+        let _ = writeln!(out, "{bar}");
+    }
+}
+
+impl ConvReport {
+    fn write_endpoints(&self, out: &mut String) {
+        let bar = "=".repeat(80);
+        let _ = writeln!(out, "{bar}\n{} Endpoints\nFilter:{}", self.kind.title(), self.filter.as_deref().unwrap_or("<No Filter>"));
+        let port_col = if self.kind.ports() { "|  Port  |" } else { "" };
+        let _ = writeln!(out, "                       {port_col}|  Packets  | |  Bytes  | | Tx Packets | | Tx Bytes | | Rx Packets | | Rx Bytes |");
+        let mut order: Vec<usize> = (0..self.ends.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(self.ends[i].1[0] + self.ends[i].1[2]));
+        for i in order {
+            let (e, [txf, txb, rxf, rxb]) = &self.ends[i];
+            let a = End { port: None, ..*e }.to_string();
+            let counts = format!("{:>6}     {:>9}     {:>6}       {:>9}      {:>6}       {:>9}   ", txf + rxf, txb + rxb, txf, txb, rxf, rxb);
+            match e.port {
+                Some(p) => {
+                    let _ = writeln!(out, "{a:<20}      {:>5}     {counts}", p.to_string());
+                }
+                None => {
+                    let _ = writeln!(out, "{a:<20}      {counts}");
+                }
+            }
         }
         let _ = writeln!(out, "{bar}");
     }
