@@ -172,6 +172,20 @@ const HEAD_KEEP: usize = 16 << 10;
 /// Body bytes kept after the headers when the body is not wanted (magic numbers).
 const BODY_PEEK: usize = 256;
 
+impl Msp {
+    /// Add a segment starting at `seq`: only the bytes beyond what the PDU
+    /// already holds count, and with `head_only` only up to `keep` are stored.
+    fn add(&mut self, seq: u32, payload: &[u8], head_only: bool, frame: u64) {
+        let skip = self.start.wrapping_add(self.len as u32).wrapping_sub(seq) as usize;
+        if let Some(new) = payload.get(skip..).filter(|n| !n.is_empty()) {
+            self.len += new.len();
+            let room = if head_only { self.keep.saturating_sub(self.bytes.len()) } else { new.len() };
+            self.bytes.extend_from_slice(&new[..room.min(new.len())]);
+        }
+        self.frames.push(frame);
+    }
+}
+
 #[derive(Clone, Copy)]
 enum MspEnd {
     /// Complete at this relative sequence number.
@@ -321,13 +335,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
             _ => seg.fin,
         };
         if !done && (head_only || m.bytes.len() + new_len <= MAX_PDU) {
-            if new_len > 0 {
-                let new = &seg.payload[skip..];
-                m.len += new.len();
-                let room = if head_only { m.keep.saturating_sub(m.bytes.len()) } else { new.len() };
-                m.bytes.extend_from_slice(&new[..room.min(new.len())]);
-            }
-            m.frames.push(frame);
+            m.add(seg.seq, seg.payload, head_only, frame);
             middle_segment(ctx);
             return true;
         }
@@ -338,17 +346,8 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     let mut head_pdu: Option<(usize, usize)> = None;
     let (data, frames, fresh_start) = match pending {
         Some(mut m) if in_msp(&m, seg.seq) => {
-            // Keep only the bytes beyond what the PDU already holds.
-            let have = m.start.wrapping_add(m.len as u32);
-            let skip = have.wrapping_sub(seg.seq) as usize;
             let head_only = sparse && !matches!(m.end, MspEnd::OneMore(_));
-            if skip < seg.payload.len() {
-                let new = &seg.payload[skip..];
-                m.len += new.len();
-                let room = if head_only { m.keep.saturating_sub(m.bytes.len()) } else { new.len() };
-                m.bytes.extend_from_slice(&new[..room.min(new.len())]);
-            }
-            m.frames.push(frame);
+            m.add(seg.seq, seg.payload, head_only, frame);
             let done = match m.end {
                 MspEnd::Exact(end) => (m.start.wrapping_add(m.len as u32)).wrapping_sub(end) as i32 >= 0,
                 MspEnd::OneMore(_) => true,
