@@ -305,7 +305,7 @@ def run_command(command: Command, binary: str, root: Path, timeout: float) -> Ru
     result = RunResult(command)
     env = dict(os.environ, TZ="UTC")
     try:
-        proc = subprocess.run([binary, *command.args], cwd=root, env=env,
+        proc = subprocess.run([binary, "--show-secrets", *command.args], cwd=root, env=env,
                               stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired as exc:

@@ -69,7 +69,7 @@ def main():
             print(f"missing capture {path}", file=sys.stderr)
             return 2
         want_h, want = parse(gzip.open(os.path.join(GOLDENS, golden), "rt", encoding="utf-8", errors="replace").read())
-        args = [a.bin, "-r", path, "-T", "fields", "-E", "header=y"] + sum([["-e", f] for f in fields], [])
+        args = [a.bin, "--show-secrets", "-r", path, "-T", "fields", "-E", "header=y"] + sum([["-e", f] for f in fields], [])
         got_text = subprocess.run(args, capture_output=True, text=True, errors="replace", env=dict(os.environ, TZ="UTC")).stdout
         got_h, got = parse(got_text)
         if not want_h:

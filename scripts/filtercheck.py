@@ -32,7 +32,7 @@ def main():
             continue
         cap, flt, want = parts[0], parts[1], parts[2]
         reason = parts[3] if len(parts) > 3 else ""
-        r = subprocess.run([a.bin, "-r", os.path.join(a.root, cap), "-Y", flt, "-T", "fields", "-e", "frame.number"],
+        r = subprocess.run([a.bin, "--show-secrets", "-r", os.path.join(a.root, cap), "-Y", flt, "-T", "fields", "-e", "frame.number"],
                            capture_output=True, text=True, errors="replace", env=env)
         got = "ERROR" if r.returncode == 2 else ",".join(l for l in r.stdout.split("\n") if l)
         if r.returncode not in (0, 2):

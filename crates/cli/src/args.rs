@@ -14,6 +14,9 @@ Examples:
   wirecrab -r big.pcap -f 'tcp port 80' -w port80.pcap    tcpdump filter, no dissection
   wirecrab -r capture.pcap -2 -R 'tcp.len > 0'     two passes; -R frames renumbered
   wirecrab -r capture.pcap -q -z conv,tcp          TCP conversations, as tshark prints them
+  wirecrab -r capture.pcap -q -z follow,tcp,ascii,0    the first TCP connection's bytes
+  wirecrab -r capture.pcap -q -z http,tree         HTTP messages by status and method
+  wirecrab -r capture.pcap -d tcp.port==8888,http  HTTP on a port of your own
   tcpdump -U -w - | wirecrab -r -                  read a live pipe
   wirecrab fields | grep ^F.*vxlan                 every field wirecrab knows
   wirecrab protocols                               every protocol";
@@ -101,10 +104,21 @@ pub struct Cli {
     pub print_with_write: bool,
 
     /// Statistics report, printed after the frames (repeatable; tshark's order:
-    /// last given, first printed): conv,TYPE[,FILTER] or endpoints,TYPE[,FILTER],
-    /// TYPE = eth, ip, ipv6, tcp or udp.
+    /// last given, first printed): conv,TYPE[,FILTER] or endpoints,TYPE[,FILTER]
+    /// (TYPE = eth, ip, ipv6, tcp or udp); follow,tcp|udp|http,ascii|hex|raw|yaml,STREAM[,RANGE]
+    /// (STREAM = index or A:p,B:q); http,tree; http_req,tree; io,stat,INTERVAL[,FILTER...]; expert.
     #[arg(short = 'z', value_name = "REPORT")]
     pub reports: Vec<String>,
+
+    /// Decode as: `-d tcp.port==8888,http` dissects that TCP port as HTTP (repeatable).
+    #[arg(short = 'd', value_name = "LAYER==PORT,PROTO")]
+    pub decode_as: Vec<String>,
+
+    /// Show credentials (Authorization, Proxy-Authorization, Cookie and
+    /// Set-Cookie values) as captured. Without it they are masked in every
+    /// field, tree and report; raw bytes (-x, -w, follow,tcp) are the capture's.
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
 
     /// Disable name resolution (wirecrab never resolves names; accepted for tshark habits).
     #[arg(short = 'n')]

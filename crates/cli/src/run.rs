@@ -15,7 +15,7 @@ use wirecrab_core::{FrameMeta, LinkType, Timestamp, Want};
 use wirecrab_dissect::{Dissector, Options, Registry};
 use wirecrab_filter::Filter;
 use wirecrab_output::{
-    ConvKind, ConvReport,
+    ConvKind, ConvReport, FollowReport, FollowSpec, HttpTree, HttpTreeKind,
     json_end, write_ek, write_hex_dump, write_json, write_tree, FieldsOptions, FieldsSink, FrameView, JsonState, Occurrence,
     Quote, SummarySink, TimeCache, TimeFormat,
 };
@@ -347,9 +347,10 @@ fn capture_filter(cli: &Cli, reader: &FileReader) -> Result<Option<CaptureFilter
 /// The first pass of `-2 -R`: dissect every frame in order and remember the
 /// ones the read filter keeps. Only those exist for the second pass, which
 /// dissects them afresh and numbers them from 1, as tshark does.
-fn first_pass(path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> Result<FrameSet> {
+fn first_pass(cli: &Cli, path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> Result<FrameSet> {
     let mut set = FrameSet::default();
     let mut dissector = Dissector::new(Options { want: Want::fields(rf.fields().iter().map(|d| d.id())), columns: false, protocols: false });
+    configure(&mut dissector, cli)?;
     // A read error ends this pass early; the second pass meets it again and reports it.
     for_each_frame(open(path)?, BATCH_BYTES, false, |it| {
         if bpf.as_mut().is_some_and(|b| !b.matches(it.meta, it.data)) {
@@ -364,15 +365,31 @@ fn first_pass(path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> R
     Ok(set)
 }
 
+/// `--show-secrets` and `-d tcp.port==N,http`.
+pub(crate) fn configure(d: &mut Dissector, cli: &Cli) -> Result<()> {
+    d.show_secrets(cli.show_secrets);
+    for spec in &cli.decode_as {
+        let bad = || anyhow::anyhow!("-d {spec}: use -d tcp.port==PORT,http (HTTP on a TCP port of your own)");
+        let (selector, proto) = spec.split_once(',').ok_or_else(bad)?;
+        let port = selector.strip_prefix("tcp.port==").or_else(|| selector.strip_prefix("tcp.port=")).ok_or_else(bad)?;
+        let port: u16 = port.trim().parse().map_err(|_| bad())?;
+        if !proto.trim().eq_ignore_ascii_case("http") {
+            bail!("-d {spec}: this version decodes TCP ports as http only");
+        }
+        d.decode_as_http(port);
+    }
+    Ok(())
+}
+
 /// One `-z` report with its own filter.
 struct Report {
-    conv: ConvReport,
+    tap: Box<dyn wirecrab_output::Report>,
     filter: Option<Filter>,
 }
 
 impl Report {
     fn wanted_fields(&self) -> Vec<&'static wirecrab_core::FieldDef> {
-        let mut f = self.conv.wanted_fields();
+        let mut f = self.tap.wanted_fields();
         if let Some(fl) = &self.filter {
             f.extend(fl.fields());
         }
@@ -381,33 +398,59 @@ impl Report {
 
     fn frame(&mut self, v: &FrameView<'_>, data: &[u8]) {
         if self.filter.as_ref().is_none_or(|f| f.matches(&wirecrab_filter::Frame { tree: v.d.tree, data })) {
-            self.conv.frame(v);
+            self.tap.frame(v);
         }
     }
 
     fn write(&self, out: &mut String, first: Timestamp) {
-        self.conv.write(out, first);
+        self.tap.write(out, first);
     }
 }
 
-/// `-z conv,TYPE[,FILTER]`, checked before any frame is read.
+const REPORTS_HELP: &str = "conv,TYPE[,FILTER] | endpoints,TYPE[,FILTER] (TYPE: eth, ip, ipv6, tcp, udp) | follow,tcp|udp|http,ascii|hex|raw|yaml,STREAM[,RANGE] | http,tree[,FILTER] | http_req,tree[,FILTER]";
+
+/// Every `-z`, checked before any frame is read.
 fn parse_reports(cli: &Cli) -> Result<Vec<Report>> {
     let mut out = Vec::new();
     for z in &cli.reports {
-        let mut parts = z.splitn(3, ',');
-        let (name, kind, flt) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next());
-        match (name, ConvKind::parse(kind)) {
-            ("conv", Some(k)) => {
-                let filter = flt.filter(|f| !f.trim().is_empty()).map(|f| compile_filter(&format!("-z {z}"), f)).transpose()?;
-                out.push(Report { conv: ConvReport::new(k, flt.map(str::to_string)), filter });
+        let (name, args) = z.split_once(',').unwrap_or((z.as_str(), ""));
+        let with_filter = |flt: Option<&str>| -> Result<Option<Filter>> {
+            flt.filter(|f| !f.trim().is_empty()).map(|f| compile_filter(&format!("-z {z}"), f)).transpose()
+        };
+        let report = match name {
+            "conv" | "endpoints" => {
+                let (kind, flt) = match args.split_once(',') {
+                    Some((k, f)) => (k, Some(f)),
+                    None => (args, None),
+                };
+                let Some(k) = ConvKind::parse(kind) else {
+                    bail!("-z {z}: use {name},eth, {name},ip, {name},ipv6, {name},tcp or {name},udp")
+                };
+                let tap: Box<dyn wirecrab_output::Report> = if name == "conv" {
+                    Box::new(ConvReport::new(k, flt.map(str::to_string)))
+                } else {
+                    Box::new(ConvReport::endpoints(k, flt.map(str::to_string)))
+                };
+                Report { tap, filter: with_filter(flt)? }
             }
-            ("endpoints", Some(k)) => {
-                let filter = flt.filter(|f| !f.trim().is_empty()).map(|f| compile_filter(&format!("-z {z}"), f)).transpose()?;
-                out.push(Report { conv: ConvReport::endpoints(k, flt.map(str::to_string)), filter });
+            "follow" => {
+                let spec = FollowSpec::parse(args).map_err(|e| anyhow::anyhow!("-z {z}: {e}\n(e.g. -z follow,tcp,ascii,0 or -z follow,tcp,hex,10.0.0.1:443,10.0.0.2:51234)"))?;
+                Report { tap: Box::new(FollowReport::new(spec)), filter: None }
             }
-            ("conv" | "endpoints", None) => bail!("-z {z}: use {name},eth, {name},ip, {name},ipv6, {name},tcp or {name},udp"),
-            _ => bail!("-z {z}: unknown report (this version has conv and endpoints, each with eth|ip|ipv6|tcp|udp[,FILTER])"),
-        }
+            "http" | "http_req" => {
+                let (kind, flt) = match args.split_once(',') {
+                    Some((k, f)) => (k, Some(f)),
+                    None => (args, None),
+                };
+                if kind != "tree" {
+                    bail!("-z {z}: use -z {name},tree[,FILTER]");
+                }
+                let kind = if name == "http" { HttpTreeKind::Packets } else { HttpTreeKind::Requests };
+                Report { tap: Box::new(HttpTree::new(kind)), filter: with_filter(flt)? }
+            }
+            _ => bail!("-z {z}: unknown report; this version has {REPORTS_HELP}"),
+        };
+        out.push(report);
     }
     Ok(out)
 }
@@ -467,7 +510,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
     let mut bpf = capture_filter(cli, &reader)?;
     let selected = match &read_filter {
         Some(rf) => {
-            let set = first_pass(path, rf, bpf.as_mut())?;
+            let set = first_pass(cli, path, rf, bpf.as_mut())?;
             reader = open(path)?;
             Some(set)
         }
@@ -497,6 +540,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         };
     }
     let mut dissector = Dissector::new(opts);
+    configure(&mut dissector, cli)?;
     let mut out = Output { buf: String::with_capacity(OUT_BLOCK + 65536), line_buffered: cli.line_buffered || live };
     let mut tz = TimeCache::default();
     let mut first_ts: Option<Timestamp> = None;

@@ -10,22 +10,65 @@ fn goldens() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../compat/report-goldens")
 }
 
-#[test]
-fn conv_tcp_matches_tshark_on_every_http_tcp_and_ip_capture() {
+/// Run `-z REPORT` on every capture that has a golden called `*.NAME.txt`
+/// and compare byte for byte; returns how many were compared.
+fn matches_goldens(name: &str, report: &str) -> usize {
     let mut checked = 0;
     for dir in ["http", "tcp", "ip"] {
         for entry in std::fs::read_dir(goldens().join(dir)).unwrap() {
             let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap().to_string();
-            let Some(capture) = name.strip_suffix(".conv-tcp.txt") else { continue };
+            let file = path.file_name().unwrap().to_str().unwrap().to_string();
+            let Some(capture) = file.strip_suffix(&format!(".{name}.txt")) else { continue };
             let want = std::fs::read_to_string(&path).unwrap();
-            let o = wirecrab(&["-r", &format!("{dir}/{capture}"), "-q", "-z", "conv,tcp"]);
+            // tshark shows credentials; wirecrab masks them unless asked.
+            let o = wirecrab(&["--show-secrets", "-r", &format!("{dir}/{capture}"), "-q", "-z", report]);
             assert!(o.status.code() == Some(0) || o.status.code() == Some(2), "{capture}: {}", stderr(&o));
-            assert_eq!(stdout(&o), want, "{dir}/{capture}");
+            assert_eq!(stdout(&o), want, "-z {report} on {dir}/{capture}");
             checked += 1;
         }
     }
-    assert!(checked >= 20, "only {checked} goldens found");
+    assert!(checked >= 20, "only {checked} goldens for {name}");
+    checked
+}
+
+#[test]
+fn conv_tcp_matches_tshark_on_every_http_tcp_and_ip_capture() {
+    matches_goldens("conv-tcp", "conv,tcp");
+}
+
+#[test]
+fn follow_matches_tshark_in_every_mode_and_protocol() {
+    matches_goldens("follow-tcp-ascii-0", "follow,tcp,ascii,0");
+    matches_goldens("follow-tcp-hex-1", "follow,tcp,hex,1");
+    matches_goldens("follow-udp-raw-0", "follow,udp,raw,0");
+    matches_goldens("follow-http-ascii-0", "follow,http,ascii,0");
+    matches_goldens("follow-http-yaml-1", "follow,http,yaml,1");
+}
+
+#[test]
+fn http_trees_match_tshark() {
+    matches_goldens("http-tree", "http,tree");
+    matches_goldens("http-req-tree", "http_req,tree");
+}
+
+#[test]
+fn follow_by_address_pair_and_chunk_range() {
+    // Either order of the two ends; a range keeps chunks 2..3 but offsets count every chunk.
+    let a = wirecrab(&["-r", "http/http-three-streams.pcap", "-q", "-z", "follow,tcp,hex,98.139.161.29:80,172.16.133.132:54615,2-3"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    let out = stdout(&a);
+    assert!(out.contains("Filter: ((ip.src eq 98.139.161.29 and tcp.srcport eq 80) and (ip.dst eq 172.16.133.132 and tcp.dstport eq 54615)) or"), "{out}");
+    assert!(out.contains("Node 0: 172.16.133.132:54615\nNode 1: 98.139.161.29:80\n"), "{out}");
+    let whole = stdout(&wirecrab(&["-r", "http/http-three-streams.pcap", "-q", "-z", "follow,tcp,hex,0"]));
+    let body = |s: &str| s.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_hexdigit()) && l.contains("  ")).map(String::from).collect::<Vec<_>>();
+    let (part, all) = (body(&out), body(&whole));
+    assert!(!part.is_empty() && part.len() < all.len());
+    assert!(all.windows(part.len()).any(|w| w == part.as_slice()), "the range is a run of the whole stream's lines");
+    for bad in ["follow,tcp,utf-8,0", "follow,tcp,ascii,0,3-2", "follow,tcp,ascii,1.2.3.4:80,[::1]:80", "follow,sctp,ascii,0", "follow,tcp,ascii,1.2.3.4:99999,5.6.7.8:1"] {
+        let o = wirecrab(&["-r", "http/http-three-streams.pcap", "-q", "-z", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(stderr(&o).contains("follow"), "{bad}: {}", stderr(&o));
+    }
 }
 
 #[test]
@@ -61,4 +104,25 @@ fn endpoints_match_tshark() {
     let o = wirecrab(&["-r", "http/http-three-streams.pcap", "-q", "-z", "endpoints,tcp", "-z", "endpoints,ip"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn credentials_are_masked_unless_asked_for() {
+    let cap = "http/http-chunked-request.pcap";
+    let secret = "13333333-3333-3333-3333-333333333337";
+    for args in [
+        &["-r", cap, "-q", "-z", "follow,http,ascii,0"][..],
+        &["-r", cap, "-V"][..],
+        &["-r", cap, "-T", "json"][..],
+        &["-r", cap, "-T", "fields", "-e", "http.cookie", "-e", "http.request.line"][..],
+    ] {
+        let o = wirecrab(args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(!out.contains(secret), "{args:?} shows the session cookie");
+        assert!(out.contains("X-Qlik-Session=<masked>"), "{args:?} names the cookie and masks its value");
+        let mut shown = vec!["--show-secrets"];
+        shown.extend_from_slice(args);
+        assert!(stdout(&wirecrab(&shown)).contains(secret), "{args:?} --show-secrets");
+    }
 }

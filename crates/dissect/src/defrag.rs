@@ -19,6 +19,10 @@ use std::hash::Hash;
 pub const MAX_PENDING: usize = 4096;
 /// Bytes buffered over all pending datagrams.
 pub const MAX_BYTES: usize = 32 << 20;
+/// Fragments kept per datagram: a real one needs at most 45 (64 KiB in
+/// 1480-byte pieces); thousands of tiny or overlapping ones are an attack
+/// on the per-fragment work, and such a datagram is given up.
+pub const MAX_FRAGMENTS: usize = 1024;
 /// Largest datagram reassembled (IPv4/IPv6 payload length limit).
 pub const MAX_DATAGRAM: usize = 65_535;
 
@@ -68,6 +72,12 @@ impl<K: Hash + Eq + Clone> Defrag<K> {
             self.order.push_back(key.clone());
         }
         let d = self.pending.entry(key.clone()).or_default();
+        if d.parts.len() >= MAX_FRAGMENTS {
+            let d = self.pending.remove(&key)?;
+            self.bytes -= d.bytes;
+            self.order.retain(|k| k != &key);
+            return None;
+        }
         d.parts.push((frame, off, data.to_vec()));
         d.bytes += data.len();
         self.bytes += data.len();

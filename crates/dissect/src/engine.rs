@@ -31,6 +31,10 @@ pub struct Needs {
     /// TCP conversations must be tracked (stream numbers, relative sequence
     /// numbers, analysis, or a protocol after TCP is wanted).
     pub tcp_tracking: bool,
+    /// Show credentials (Authorization, Cookie...) as sent instead of masked.
+    pub show_secrets: bool,
+    /// TCP ports decoded as HTTP besides the well-known ones (`-d tcp.port==N,http`).
+    pub http_ports: Vec<u16>,
 }
 
 impl Needs {
@@ -52,7 +56,7 @@ impl Needs {
             }
         }
         let tcp_tracking = everything || leaf_wanted || crate::protocols::tcp::needs_tracking(&opts.want);
-        Needs { skip, tcp_tracking }
+        Needs { skip, tcp_tracking, show_secrets: false, http_ports: Vec::new() }
     }
 
     /// Can the run do without dissecting `p`?
@@ -99,6 +103,16 @@ impl Dissector {
             layers: Vec::with_capacity(16),
             malformed: false,
         }
+    }
+
+    /// Show credentials as sent (`--show-secrets`); they are masked otherwise.
+    pub fn show_secrets(&mut self, show: bool) {
+        self.needs.show_secrets = show;
+    }
+
+    /// Decode TCP `port` as HTTP (`-d tcp.port==PORT,http`).
+    pub fn decode_as_http(&mut self, port: u16) {
+        self.needs.http_ports.push(port);
     }
 
     /// Measure `frame.time_relative` from `ts` instead of the first frame

@@ -7,17 +7,21 @@
 
 mod conv;
 mod fields;
+mod follow;
 mod hexdump;
 mod json;
+mod stats_tree;
 mod summary;
 mod time;
 mod tree;
 mod value;
 
 pub use conv::{ConvKind, ConvReport};
+pub use follow::{FollowMode, FollowProto, FollowReport, FollowSpec};
 pub use fields::{FieldsOptions, FieldsSink, Occurrence, Quote, COLUMN_FIELDS};
 pub use hexdump::write_hex_dump;
 pub use json::{json_end, write_ek, write_json, JsonState};
+pub use stats_tree::{HttpTree, HttpTreeKind};
 pub use summary::{SummarySink, TimeFormat};
 pub use time::{local_to_epoch, TimeCache};
 pub use tree::write_tree;
@@ -37,4 +41,38 @@ pub struct FrameView<'a> {
     pub prev_ts: wirecrab_core::Timestamp,
     /// Time of the previous displayed frame.
     pub prev_displayed_ts: wirecrab_core::Timestamp,
+}
+
+/// A `-z` report: reads every frame (before `-Y`), prints once at the end.
+pub trait Report {
+    /// The fields the dissection must keep for this report.
+    fn wanted_fields(&self) -> Vec<&'static wirecrab_core::FieldDef>;
+    /// Read one frame.
+    fn frame(&mut self, v: &FrameView<'_>);
+    /// Print the report; `first` is the capture's first timestamp.
+    fn write(&self, out: &mut String, first: wirecrab_core::Timestamp);
+}
+
+impl Report for ConvReport {
+    fn wanted_fields(&self) -> Vec<&'static wirecrab_core::FieldDef> {
+        ConvReport::wanted_fields(self)
+    }
+    fn frame(&mut self, v: &FrameView<'_>) {
+        ConvReport::frame(self, v)
+    }
+    fn write(&self, out: &mut String, first: wirecrab_core::Timestamp) {
+        ConvReport::write(self, out, first)
+    }
+}
+
+impl Report for FollowReport {
+    fn wanted_fields(&self) -> Vec<&'static wirecrab_core::FieldDef> {
+        FollowReport::wanted_fields(self)
+    }
+    fn frame(&mut self, v: &FrameView<'_>) {
+        FollowReport::frame(self, v)
+    }
+    fn write(&self, out: &mut String, _first: wirecrab_core::Timestamp) {
+        FollowReport::write(self, out)
+    }
 }

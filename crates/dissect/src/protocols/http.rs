@@ -72,7 +72,30 @@ static RESPONSE_IN: FieldDef = FieldDef::new("http.response_in", "Response in fr
 static TIME: FieldDef = FieldDef::new("http.time", "Time since request", T::RelTime).generated();
 static RESPONSE_FOR_URI: FieldDef = FieldDef::new("http.response_for.uri", "Request URI", T::String).generated();
 static FILE_DATA: FieldDef = FieldDef::new("http.file_data", "File Data", T::String);
+// wirecrab's own, hidden from the tree: the bytes `-z follow,http` prints.
+static HEADER_BLOCK: FieldDef = FieldDef::new("http.header_block", "Header block (start line, headers, empty line)", T::Bytes).hidden();
+static DECODED_BODY: FieldDef = FieldDef::new("http.decoded_body", "Body, de-chunked and decompressed", T::Bytes).hidden();
 static CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", "Chunk size", T::U32);
+static PROXY_AUTHORIZATION: FieldDef = FieldDef::new("http.proxy_authorization", "Proxy-Authorization", T::String);
+static VIA: FieldDef = FieldDef::new("http.via", "Via", T::String);
+
+// The load balancer's view (wirecrab's own fields, docs/fields.md).
+static XF_PROTO: FieldDef = FieldDef::new("http.x_forwarded_proto", "X-Forwarded-Proto", T::String);
+static XF_PORT: FieldDef = FieldDef::new("http.x_forwarded_port", "X-Forwarded-Port", T::String);
+static TRACE_ID: FieldDef = FieldDef::new("http.x_amzn_trace_id", "X-Amzn-Trace-Id", T::String);
+static TRACE_ROOT: FieldDef = FieldDef::new("http.x_amzn_trace_id.root", "Trace root", T::String);
+static TRACE_PARENT: FieldDef = FieldDef::new("http.x_amzn_trace_id.parent", "Trace parent", T::String);
+static TRACE_SAMPLED: FieldDef = FieldDef::new("http.x_amzn_trace_id.sampled", "Trace sampled", T::String);
+static TRACE_SELF: FieldDef = FieldDef::new("http.x_amzn_trace_id.self", "Trace self (added by the load balancer)", T::String);
+static AMZN_REQUEST_ID: FieldDef = FieldDef::new("http.x_amzn_requestid", "X-Amzn-RequestId (API Gateway, Lambda)", T::String);
+static APIGW_API_ID: FieldDef = FieldDef::new("http.x_amzn_apigateway_api_id", "X-Amzn-Apigateway-Api-Id (API Gateway)", T::String);
+static CF_ID: FieldDef = FieldDef::new("http.x_amz_cf_id", "X-Amz-Cf-Id (CloudFront)", T::String);
+static CLIENT_IP: FieldDef =
+    FieldDef::new("http.client_ip", "Client address (left-most X-Forwarded-For, else the source address)", T::String).generated();
+static HEALTH_CHECK: FieldDef = FieldDef::new("http.lb.health_check", "Load balancer health check", T::Bool).generated();
+static CLOUDFRONT: FieldDef = FieldDef::new("http.lb.cloudfront", "Came through CloudFront", T::Bool).generated();
+static API_GATEWAY: FieldDef = FieldDef::new("http.lb.api_gateway", "Came through API Gateway", T::Bool).generated();
+static BALANCED: FieldDef = FieldDef::new("http.lb.forwarded", "Forwarded by a proxy or load balancer", T::Bool).generated();
 
 /// The HTTP protocol.
 pub static PROTOCOL: Protocol = Protocol {
@@ -85,7 +108,9 @@ pub static PROTOCOL: Protocol = Protocol {
         &CONNECTION, &XFF, &COOKIE, &SET_COOKIE, &AUTHORIZATION, &ACCEPT, &ACCEPT_ENCODING, &ACCEPT_LANGUAGE, &REFERER,
         &DATE, &SERVER, &LOCATION, &CACHE_CONTROL, &LAST_MODIFIED, &UPGRADE, &REQUEST_LINE, &RESPONSE_LINE,
         &UNKNOWN_HEADER, &REQUEST_NUMBER, &RESPONSE_NUMBER, &PREV_REQUEST_IN, &PREV_RESPONSE_IN, &REQUEST_IN,
-        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE,
+        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE, &HEADER_BLOCK, &DECODED_BODY, &PROXY_AUTHORIZATION,
+        &VIA, &XF_PROTO, &XF_PORT, &TRACE_ID, &TRACE_ROOT, &TRACE_PARENT, &TRACE_SAMPLED, &TRACE_SELF, &AMZN_REQUEST_ID,
+        &APIGW_API_ID, &CF_ID, &CLIENT_IP, &HEALTH_CHECK, &CLOUDFRONT, &API_GATEWAY, &BALANCED,
     ],
     dissect,
     // TCP calls `tcp_segment` for these ports itself (it owns the reassembly).
@@ -123,6 +148,9 @@ pub const PORTS: &[u16] = &[80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8
 /// line begins or ends with `HTTP/1.x`: then the whole connection is HTTP.
 pub fn claims(ctx: &mut Ctx<'_, '_>, stream: u32, sport: u16, dport: u16, payload: &[u8]) -> bool {
     if PORTS.contains(&sport) || PORTS.contains(&dport) {
+        return true;
+    }
+    if !ctx.needs.http_ports.is_empty() && (ctx.needs.http_ports.contains(&sport) || ctx.needs.http_ports.contains(&dport)) {
         return true;
     }
     let st = ctx.state.get::<HttpState>();
@@ -323,7 +351,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
         return false;
     }
     let seg_end = seg.seq.wrapping_add(seg.payload.len() as u32);
-    let sparse = !ctx.tree.wants(&FILE_DATA);
+    let sparse = !(ctx.tree.wants(&FILE_DATA) || ctx.tree.wants(&DECODED_BODY));
     // The common case, a segment in the middle of a long PDU, updates it in place.
     if let Some(m) = st.msps.get_mut(&key).filter(|m| in_msp(m, seg.seq) && matches!(m.end, MspEnd::Exact(_) | MspEnd::UntilFin)) {
         let head_only = sparse;
@@ -571,6 +599,158 @@ fn format_text(b: &[u8]) -> String {
 
 /// Add a string field read as HTTP reads it, building the string only when
 /// the field is wanted.
+/// One header line: `http.request.line`/`http.response.line`, and the
+/// header block `-z follow,http` prints when secrets are masked.
+fn add_line(ctx: &mut Ctx<'_, '_>, f: &'static FieldDef, line: &[u8], block: &mut Option<Vec<u8>>) {
+    if ctx.tree.wants(f) {
+        add_text(ctx, f, line);
+    }
+    if let Some(b) = block {
+        b.extend_from_slice(line);
+    }
+}
+
+/// The value to show instead of a credential: the scheme of an
+/// Authorization header, the names of cookies, never the secret itself.
+fn masked_value(name: &[u8], v: &[u8]) -> Option<String> {
+    const MASK: &str = "<masked>";
+    let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+    if is("authorization") || is("proxy-authorization") {
+        let v = String::from_utf8_lossy(v);
+        return Some(match v.split_once(' ') {
+            Some((scheme, _)) => format!("{scheme} {MASK}"),
+            None => MASK.to_string(),
+        });
+    }
+    if is("cookie") || is("set-cookie") {
+        let v = String::from_utf8_lossy(v);
+        let (pairs, attrs) = if is("set-cookie") { v.split_once(';').map_or((&*v, ""), |(p, a)| (p, a)) } else { (&*v, "") };
+        let mut out = pairs
+            .split(';')
+            .map(|p| match p.split_once('=') {
+                Some((n, _)) => format!("{n}={MASK}"),
+                None => p.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(";");
+        if !attrs.is_empty() {
+            // Set-Cookie's attributes (Path, Expires...) are not secret.
+            out.push(';');
+            out.push_str(attrs);
+        }
+        return Some(out);
+    }
+    None
+}
+
+/// What the headers of a request say about the balancers in front of it.
+#[derive(Default)]
+struct LbView {
+    first_xff: Option<String>,
+    user_agent: Option<String>,
+    forwarded: bool,
+    cloudfront: bool,
+    api_gateway: bool,
+}
+
+/// User-Agents of load balancer and uptime health checkers.
+const HEALTH_CHECKERS: &[&str] = &[
+    "ELB-HealthChecker/",
+    "Amazon-Route53-Health-Check-Service",
+    "GoogleHC/",
+    "kube-probe/",
+    "Consul Health Check",
+    "Load Balancer Agent",
+    "Azure Traffic Manager Endpoint Monitor",
+    "Edge Health Probe",
+    "GoogleStackdriverMonitoring-UptimeChecks",
+];
+
+impl LbView {
+    /// Note a known header; split X-Amzn-Trace-Id into its parts.
+    fn header(&mut self, ctx: &mut Ctx<'_, '_>, f: &'static FieldDef, v: &[u8]) {
+        let is = |g: &FieldDef| std::ptr::eq(f, g);
+        if is(&XFF) {
+            self.forwarded = true;
+            if self.first_xff.is_none() {
+                self.first_xff = left_most_address(v);
+            }
+        } else if is(&XF_PROTO) || is(&XF_PORT) {
+            self.forwarded = true;
+        } else if is(&USER_AGENT) {
+            self.user_agent = Some(String::from_utf8_lossy(v).into_owned());
+            if v.starts_with(b"Amazon CloudFront") {
+                self.cloudfront = true;
+            }
+        } else if is(&CF_ID) {
+            self.cloudfront = true;
+        } else if is(&VIA) {
+            self.cloudfront |= memchr::memmem::find(v, b"CloudFront").is_some() || memchr::memmem::find(v, b"cloudfront").is_some();
+        } else if is(&APIGW_API_ID) {
+            self.api_gateway = true;
+        } else if is(&TRACE_ID) {
+            self.forwarded = true;
+            ctx.tree.enter();
+            for part in v.split(|&c| c == b';') {
+                let part = part.trim_ascii();
+                let Some(eq) = part.iter().position(|&c| c == b'=') else { continue };
+                let (key, val) = (&part[..eq], &part[eq + 1..]);
+                let field = match key.to_ascii_lowercase().as_slice() {
+                    b"root" => &TRACE_ROOT,
+                    b"parent" => &TRACE_PARENT,
+                    b"sampled" => &TRACE_SAMPLED,
+                    b"self" => &TRACE_SELF,
+                    _ => continue,
+                };
+                add_text(ctx, field, val);
+            }
+            ctx.tree.leave();
+        }
+    }
+
+    /// The generated fields of a request.
+    fn finish(self, ctx: &mut Ctx<'_, '_>) {
+        if ctx.tree.wants(&CLIENT_IP) {
+            let client = self.first_xff.unwrap_or_else(|| {
+                let mut s = String::new();
+                ctx.pinfo.net_src.write(&mut s);
+                s
+            });
+            if !client.is_empty() {
+                ctx.tree.add(&CLIENT_IP, 0, 0, Value::OwnedStr(client.into()));
+            }
+        }
+        let health = self.user_agent.as_deref().is_some_and(|ua| HEALTH_CHECKERS.iter().any(|h| ua.starts_with(h)));
+        ctx.tree.add(&HEALTH_CHECK, 0, 0, Value::Bool(health));
+        ctx.tree.add(&BALANCED, 0, 0, Value::Bool(self.forwarded));
+        if self.cloudfront {
+            ctx.tree.add(&CLOUDFRONT, 0, 0, Value::Bool(true));
+        }
+        if self.api_gateway {
+            ctx.tree.add(&API_GATEWAY, 0, 0, Value::Bool(true));
+        }
+    }
+}
+
+/// The first address of an X-Forwarded-For list (the original client),
+/// without a port or IPv6 brackets; `None` when it is not an address.
+fn left_most_address(v: &[u8]) -> Option<String> {
+    let first = std::str::from_utf8(v).ok()?.split(',').next()?.trim();
+    let bare = if let Some(rest) = first.strip_prefix('[') {
+        rest.split(']').next()?
+    } else if first.matches(':').count() == 1 {
+        first.split(':').next()?
+    } else {
+        first
+    };
+    bare.parse::<std::net::IpAddr>().ok().map(|a| a.to_string())
+}
+
+/// Is the whole body wanted (not only enough of it to name its kind)?
+fn wants_body(ctx: &Ctx<'_, '_>) -> bool {
+    ctx.tree.wants(&FILE_DATA) || ctx.tree.wants(&DECODED_BODY)
+}
+
 fn add_text(ctx: &mut Ctx<'_, '_>, f: &'static FieldDef, b: &[u8]) {
     if ctx.tree.wants(f) {
         ctx.tree.add(f, 0, 0, Value::OwnedStr(ascii(b)));
@@ -643,7 +823,9 @@ fn header_field(name: &[u8]) -> Option<&'static FieldDef> {
         ("cookie", &COOKIE), ("set-cookie", &SET_COOKIE), ("authorization", &AUTHORIZATION), ("accept", &ACCEPT),
         ("accept-encoding", &ACCEPT_ENCODING), ("accept-language", &ACCEPT_LANGUAGE), ("referer", &REFERER),
         ("date", &DATE), ("server", &SERVER), ("location", &LOCATION), ("cache-control", &CACHE_CONTROL),
-        ("last-modified", &LAST_MODIFIED), ("upgrade", &UPGRADE),
+        ("last-modified", &LAST_MODIFIED), ("upgrade", &UPGRADE), ("proxy-authorization", &PROXY_AUTHORIZATION),
+        ("via", &VIA), ("x-forwarded-proto", &XF_PROTO), ("x-forwarded-port", &XF_PORT), ("x-amzn-trace-id", &TRACE_ID),
+        ("x-amzn-requestid", &AMZN_REQUEST_ID), ("x-amzn-apigateway-api-id", &APIGW_API_ID), ("x-amz-cf-id", &CF_ID),
     ];
     KNOWN.iter().find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name)).map(|(_, f)| *f)
 }
@@ -665,8 +847,10 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
     let info_start = out.info.len();
     let depth = ctx.tree.depth();
     ctx.tree.set_depth(0);
-    let idx = ctx.tree.add(&HTTP, 0, 0, Value::None);
-    ctx.label(idx, |s| s.push_str("Hypertext Transfer Protocol"));
+    // SSDP messages are HTTP's, under a node of their own.
+    let proto = if out.nested { &SSDP } else { &HTTP };
+    let idx = ctx.tree.add(proto, 0, 0, Value::None);
+    ctx.label(idx, |s| s.push_str(proto.name));
     ctx.tree.enter();
     let text = format_text(line);
     out.info.push_str(&text);
@@ -706,21 +890,36 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
     };
     let line_field = if kind == Kind::Response { &RESPONSE_LINE } else { &REQUEST_LINE };
     let (mut host, mut ctype, mut clen, mut tenc, mut cenc) = (None, None, None, None, None);
+    let mut lb = LbView::default();
+    let mask = !ctx.needs.show_secrets;
+    let mut masked_block: Option<Vec<u8>> = (mask && ctx.tree.wants(&HEADER_BLOCK)).then(|| b[..next.min(b.len())].to_vec());
     for &(s, e) in lines {
         let l = &b[s..e];
         let with_crlf = &b[s..http1::line_end(b, s).map_or(e, |(_, n)| n)];
-        if ctx.tree.wants(line_field) {
-            add_text(ctx, line_field, with_crlf);
-        }
-        let Some(colon) = l.iter().position(|&c| c == b':') else { continue };
+        let Some(colon) = l.iter().position(|&c| c == b':') else {
+            add_line(ctx, line_field, with_crlf, &mut masked_block);
+            continue;
+        };
         let name = &l[..colon];
+        let v = &l[colon + 1..];
+        let v = &v[v.iter().take_while(|c| **c == b' ' || **c == b'\t').count()..];
+        let hidden = mask.then(|| masked_value(name, v)).flatten();
+        match &hidden {
+            Some(m) => {
+                let mut line = l[..colon + 1].to_vec();
+                line.push(b' ');
+                line.extend_from_slice(m.as_bytes());
+                line.extend_from_slice(&with_crlf[l.len()..]);
+                add_line(ctx, line_field, &line, &mut masked_block);
+            }
+            None => add_line(ctx, line_field, with_crlf, &mut masked_block),
+        }
         if name.is_empty() || !name.iter().all(|&c| is_tchar(c)) {
             continue;
         }
-        let v = &l[colon + 1..];
-        let v = &v[v.iter().take_while(|c| **c == b' ' || **c == b'\t').count()..];
         let Some(f) = header_field(name) else { continue };
-        add_text(ctx, f, v);
+        add_text(ctx, f, hidden.as_deref().map_or(v, str::as_bytes));
+        lb.header(ctx, f, v);
         match () {
             _ if std::ptr::eq(f, &HOST) => host = Some(String::from_utf8_lossy(v).into_owned()),
             _ if std::ptr::eq(f, &CONTENT_TYPE) => ctype = Some(String::from_utf8_lossy(v).into_owned()),
@@ -748,6 +947,20 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
                 conv.last_full_uri = Some(full);
             }
         }
+    }
+    if kind != Kind::Response {
+        lb.finish(ctx);
+    }
+    if ctx.tree.wants(&HEADER_BLOCK) {
+        let block = match masked_block {
+            Some(mut m) => {
+                // The empty line (and anything up to the body) as sent.
+                m.extend_from_slice(b.get(lines.last().map_or(next, |&(s, e)| http1::line_end(b, s).map_or(e, |(_, n)| n))..body_at).unwrap_or(&[]));
+                m
+            }
+            None => b[..body_at.min(b.len())].to_vec(),
+        };
+        ctx.tree.add(&HEADER_BLOCK, 0, 0, Value::OwnedBytes(block.into()));
     }
     pairing(ctx, kind, conv, p1, &uri);
     // The body.
@@ -778,7 +991,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
         // bytes is not empty; a text type needs none of its bytes, so it is
         // not inflated at all (inflating every response tripled the time of
         // a plain summary).
-        let full = ctx.tree.wants(&FILE_DATA);
+        let full = wants_body(ctx);
         let media_only = !full && raw.len() >= 64 && ctype.as_deref().is_some_and(|t| !t.trim_start().to_ascii_lowercase().starts_with("image/"));
         let decoded: Option<std::borrow::Cow<'_, [u8]>> = match cenc.as_deref() {
             Some("gzip" | "x-gzip" | "deflate" | "x-deflate") if media_only => Some(std::borrow::Cow::Borrowed(b"compressed".as_slice())),
@@ -790,6 +1003,9 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
         match decoded {
             Some(d) => {
                 add_text(ctx, &FILE_DATA, &d);
+                if ctx.tree.wants(&DECODED_BODY) {
+                    ctx.tree.add(&DECODED_BODY, 0, 0, Value::OwnedBytes(d.as_ref().into()));
+                }
                 if !d.is_empty() {
                     let (tokens, proto, sfx) = body_kind(ctype.as_deref(), &d);
                     for t in tokens {
