@@ -18,6 +18,7 @@ Examples:
   wirecrab -r capture.pcap -q -z http,tree         HTTP messages by status and method
   wirecrab -r capture.pcap -d tcp.port==8888,http  HTTP on a port of your own
   tcpdump -U -w - | wirecrab -r -                  read a live pipe
+  wirecrab http capture.pcap --status 5xx           HTTP transactions with timings (see `wirecrab http --help`)
   wirecrab fields | grep ^F.*vxlan                 every field wirecrab knows
   wirecrab protocols                               every protocol";
 
@@ -141,9 +142,69 @@ pub struct Cli {
     pub glossary: Option<String>,
 }
 
+const HTTP_EXAMPLES: &str = "\
+Examples:
+  wirecrab http capture.pcap                          every request: client, status, timings
+  wirecrab http capture.pcap --status 5xx --slow 500ms   slow or failing requests only
+  wirecrab http capture.pcap --no-health-checks -Y 'http.host == \"api.example.com\"'
+  wirecrab http capture.pcap -Y 'ip.addr == 10.0.1.23 && tcp.port == 39836'   one connection
+  wirecrab http capture.pcap --json | jq 'select(.duration_ms > 1000)'
+  wirecrab http capture.pcap --csv > requests.csv
+
+Columns: time (local; --utc for UTC), tcp stream, client (left-most X-Forwarded-For, else the
+source), server, method, host, path, status, request and response bytes, rtt ms (the
+connection's handshake), ttfb ms (request to the server's first byte), total ms (request to
+the end of the response), X-Amzn-Trace-Id, hc (health check), note (no response / no request).
+A footer counts statuses and gives latency percentiles per host and path pattern.";
+
+/// `wirecrab http`: the transaction view.
+#[derive(clap::Args, Debug)]
+pub struct HttpArgs {
+    /// Capture file (pcap or pcapng, optionally gzip/zstd; `-` = stdin).
+    pub file: String,
+    /// Keep transactions whose request or response frame matches this display filter.
+    #[arg(short = 'Y', value_name = "FILTER", allow_hyphen_values = true)]
+    pub display_filter: Option<String>,
+    /// Only transactions that took at least this long (500ms, 1.5s, 250us; a bare number is ms),
+    /// and those without a response.
+    #[arg(long, value_name = "DURATION")]
+    pub slow: Option<String>,
+    /// Only these statuses: codes or classes, comma-separated (5xx, 404, 4xx,503).
+    #[arg(long, value_name = "LIST")]
+    pub status: Option<String>,
+    /// Leave out load balancer health checks (ELB-HealthChecker/2.0 and other known checkers).
+    #[arg(long)]
+    pub no_health_checks: bool,
+    /// One JSON object per line (keys documented in docs/http.md).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV with a header line.
+    #[arg(long)]
+    pub csv: bool,
+    /// Times in UTC instead of the local zone (TZ).
+    #[arg(long)]
+    pub utc: bool,
+    /// No footer (status counts and latency percentiles).
+    #[arg(long)]
+    pub no_footer: bool,
+    /// Latency groups shown in the footer.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Decode as: `-d tcp.port==8888,http` (repeatable).
+    #[arg(short = 'd', value_name = "LAYER==PORT,PROTO")]
+    pub decode_as: Vec<String>,
+    /// Show credentials as captured (masked otherwise).
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+}
+
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// One row per HTTP request: client, server, status, bytes, handshake RTT, time to first
+    /// and last byte, trace id, health checks; footer with latency percentiles.
+    #[command(after_help = HTTP_EXAMPLES)]
+    Http(HttpArgs),
     /// List every field: F, name, abbreviation, type, protocol, base, mask (like `tshark -G fields`).
     #[command(after_help = "Example:\n  wirecrab fields | awk -F'\\t' '$5==\"tcp\"'")]
     Fields,

@@ -1,6 +1,7 @@
 //! The `wirecrab` binary.
 
 mod args;
+mod http_cmd;
 mod listing;
 mod run;
 
@@ -16,6 +17,7 @@ fn main() -> ExitCode {
     let result = match (&cli.command, cli.glossary.as_deref()) {
         (Some(Command::Fields), _) | (None, Some("fields")) => print_all(&listing::fields()),
         (Some(Command::Protocols), _) | (None, Some("protocols")) => print_all(&listing::protocols()),
+        (Some(Command::Http(args)), _) => http_cmd::run(args),
         (None, Some(other)) => Err(anyhow::anyhow!("-G {other}: unknown report (try `-G fields` or `-G protocols`)")),
         (None, None) => run::run(&cli),
     };

@@ -23,7 +23,7 @@ use wirecrab_output::{
 use crate::args::Cli;
 
 /// Bytes of frame data per batch handed from the reader to the dissector.
-const BATCH_BYTES: usize = 256 << 10;
+pub(crate) const BATCH_BYTES: usize = 256 << 10;
 /// Batches in flight (bounds memory: about 4 × 256 KiB). Small batches keep
 /// the frames in the shared cache between the reader core and this one:
 /// 2 MiB batches measured 1.5× slower on the 1 GiB benchmark.
@@ -121,7 +121,7 @@ impl wirecrab_filter::Schema for RegistrySchema {
 
 /// Compile a display filter given with `flag`, or say where and why it is
 /// wrong (with a caret line).
-fn compile_filter(flag: &str, src: &str) -> Result<Filter> {
+pub(crate) fn compile_filter(flag: &str, src: &str) -> Result<Filter> {
     Filter::new(src, &RegistrySchema(Registry::get())).map_err(|e| anyhow::anyhow!("{flag}: invalid display filter\n{}", e.render(src)))
 }
 
@@ -241,9 +241,9 @@ fn copy_raw(buf: &mut Vec<u8>, f: &wirecrab_capture::Frame<'_>) -> Entry {
 }
 
 /// One frame as the pipeline hands it over.
-struct Item<'a> {
-    meta: &'a mut FrameMeta,
-    data: &'a [u8],
+pub(crate) struct Item<'a> {
+    pub meta: &'a mut FrameMeta,
+    pub data: &'a [u8],
     raw: &'a [u8],
     side: &'a [u8],
 }
@@ -251,7 +251,7 @@ struct Item<'a> {
 /// Read `path` on a second thread and call `each` for every frame, in order,
 /// until it returns `false`. Returns the read error that ended the file early
 /// (if any) and the non-frame blocks after the last frame.
-fn for_each_frame(
+pub(crate) fn for_each_frame(
     reader: FileReader,
     batch_bytes: usize,
     keep_raw: bool,
@@ -287,14 +287,14 @@ fn for_each_frame(
     Ok(end)
 }
 
-struct Output {
-    buf: String,
-    line_buffered: bool,
+pub(crate) struct Output {
+    pub buf: String,
+    pub line_buffered: bool,
 }
 
 impl Output {
     /// Write the buffer out; a closed pipe ends the program quietly with 0.
-    fn flush(&mut self) -> Result<()> {
+    pub fn flush(&mut self) -> Result<()> {
         let mut out = std::io::stdout().lock();
         match out.write_all(self.buf.as_bytes()).and_then(|_| out.flush()) {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
@@ -304,7 +304,7 @@ impl Output {
         Ok(())
     }
 
-    fn maybe_flush(&mut self) -> Result<()> {
+    pub fn maybe_flush(&mut self) -> Result<()> {
         if self.line_buffered || self.buf.len() >= OUT_BLOCK {
             self.flush()?;
         }
@@ -330,7 +330,7 @@ impl FrameSet {
     }
 }
 
-fn open(path: &str) -> Result<FileReader> {
+pub(crate) fn open(path: &str) -> Result<FileReader> {
     FileReader::open(path).map_err(|e| anyhow::anyhow!("{path}: {e}"))
 }
 
@@ -350,7 +350,7 @@ fn capture_filter(cli: &Cli, reader: &FileReader) -> Result<Option<CaptureFilter
 fn first_pass(cli: &Cli, path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> Result<FrameSet> {
     let mut set = FrameSet::default();
     let mut dissector = Dissector::new(Options { want: Want::fields(rf.fields().iter().map(|d| d.id())), columns: false, protocols: false });
-    configure(&mut dissector, cli)?;
+    configure(&mut dissector, cli.show_secrets, &cli.decode_as)?;
     // A read error ends this pass early; the second pass meets it again and reports it.
     for_each_frame(open(path)?, BATCH_BYTES, false, |it| {
         if bpf.as_mut().is_some_and(|b| !b.matches(it.meta, it.data)) {
@@ -366,9 +366,9 @@ fn first_pass(cli: &Cli, path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFi
 }
 
 /// `--show-secrets` and `-d tcp.port==N,http`.
-pub(crate) fn configure(d: &mut Dissector, cli: &Cli) -> Result<()> {
-    d.show_secrets(cli.show_secrets);
-    for spec in &cli.decode_as {
+pub(crate) fn configure(d: &mut Dissector, show_secrets: bool, decode_as: &[String]) -> Result<()> {
+    d.show_secrets(show_secrets);
+    for spec in decode_as {
         let bad = || anyhow::anyhow!("-d {spec}: use -d tcp.port==PORT,http (HTTP on a TCP port of your own)");
         let (selector, proto) = spec.split_once(',').ok_or_else(bad)?;
         let port = selector.strip_prefix("tcp.port==").or_else(|| selector.strip_prefix("tcp.port=")).ok_or_else(bad)?;
@@ -540,7 +540,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         };
     }
     let mut dissector = Dissector::new(opts);
-    configure(&mut dissector, cli)?;
+    configure(&mut dissector, cli.show_secrets, &cli.decode_as)?;
     let mut out = Output { buf: String::with_capacity(OUT_BLOCK + 65536), line_buffered: cli.line_buffered || live };
     let mut tz = TimeCache::default();
     let mut first_ts: Option<Timestamp> = None;

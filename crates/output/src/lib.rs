@@ -12,6 +12,8 @@ mod hexdump;
 mod json;
 mod stats_tree;
 mod summary;
+mod term;
+mod transactions;
 mod time;
 mod tree;
 mod value;
@@ -22,6 +24,11 @@ pub use fields::{FieldsOptions, FieldsSink, Occurrence, Quote, COLUMN_FIELDS};
 pub use hexdump::write_hex_dump;
 pub use json::{json_end, write_ek, write_json, JsonState};
 pub use stats_tree::{HttpTree, HttpTreeKind};
+pub use term::stdout_width;
+pub use transactions::{
+    path_pattern, write_csv, write_csv_header, write_footer, write_table, Clock, RowFilter, StatusSpec, Transaction, Transactions,
+};
+pub use transactions::write_json as write_transaction_json;
 pub use summary::{SummarySink, TimeFormat};
 pub use time::{local_to_epoch, TimeCache};
 pub use tree::write_tree;

@@ -76,6 +76,8 @@ static FILE_DATA: FieldDef = FieldDef::new("http.file_data", "File Data", T::Str
 static HEADER_BLOCK: FieldDef = FieldDef::new("http.header_block", "Header block (start line, headers, empty line)", T::Bytes).hidden();
 static DECODED_BODY: FieldDef = FieldDef::new("http.decoded_body", "Body, de-chunked and decompressed", T::Bytes).hidden();
 static CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", "Chunk size", T::U32);
+static MESSAGE_LENGTH: FieldDef =
+    FieldDef::new("http.message_length", "Message length as sent (start line, headers, body)", T::U64).generated().hidden();
 static PROXY_AUTHORIZATION: FieldDef = FieldDef::new("http.proxy_authorization", "Proxy-Authorization", T::String);
 static VIA: FieldDef = FieldDef::new("http.via", "Via", T::String);
 
@@ -108,7 +110,7 @@ pub static PROTOCOL: Protocol = Protocol {
         &CONNECTION, &XFF, &COOKIE, &SET_COOKIE, &AUTHORIZATION, &ACCEPT, &ACCEPT_ENCODING, &ACCEPT_LANGUAGE, &REFERER,
         &DATE, &SERVER, &LOCATION, &CACHE_CONTROL, &LAST_MODIFIED, &UPGRADE, &REQUEST_LINE, &RESPONSE_LINE,
         &UNKNOWN_HEADER, &REQUEST_NUMBER, &RESPONSE_NUMBER, &PREV_REQUEST_IN, &PREV_RESPONSE_IN, &REQUEST_IN,
-        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE, &HEADER_BLOCK, &DECODED_BODY, &PROXY_AUTHORIZATION,
+        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE, &HEADER_BLOCK, &DECODED_BODY, &MESSAGE_LENGTH, &PROXY_AUTHORIZATION,
         &VIA, &XF_PROTO, &XF_PORT, &TRACE_ID, &TRACE_ROOT, &TRACE_PARENT, &TRACE_SAMPLED, &TRACE_SELF, &AMZN_REQUEST_ID,
         &APIGW_API_ID, &CF_ID, &CLIENT_IP, &HEALTH_CHECK, &CLOUDFRONT, &API_GATEWAY, &BALANCED,
     ],
@@ -133,7 +135,7 @@ fn dissect_ssdp<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.set_protocol("SSDP");
     let mut conv = Conv::default();
     let mut out = Outcome { nested: true, ..Outcome::default() };
-    message(ctx, buf.bytes(), &mut conv, &mut out);
+    message(ctx, buf.bytes(), buf.bytes().len(), &mut conv, &mut out);
     if let Some(i) = ctx.info_set() {
         i.push_str(&out.info);
     }
@@ -174,7 +176,7 @@ pub fn claims(ctx: &mut Ctx<'_, '_>, stream: u32, sport: u16, dport: u16, payloa
 fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let mut conv = Conv::default();
     let mut out = Outcome::default();
-    message(ctx, buf.bytes(), &mut conv, &mut out);
+    message(ctx, buf.bytes(), buf.bytes().len(), &mut conv, &mut out);
     Next::Done
 }
 
@@ -433,6 +435,8 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     let mut conv = ctx.state.get::<HttpState>().convs.remove(&seg.stream).unwrap_or_default();
     let mut at = 0usize;
     let mut first_line_text = None;
+    // Sequence number of data[0] is fresh_start; later bytes move by seq_shift too.
+    let mut seq_shift = 0u32;
     while at < data.len() {
         let rest = &data[at..];
         let head = conv.last_method == b"HEAD" && !rest.starts_with(b"HEAD ") && http1::classify(first_line(rest)).is_none_or(|k| k == Kind::Response);
@@ -449,8 +453,10 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                 if out.finished == 0 && frames.len() > 1 {
                     segment_fields(ctx, &frames, real_len.unwrap_or(n));
                 }
-                message(ctx, &rest[..n], &mut conv, &mut out);
+                message(ctx, &rest[..n], real_len.unwrap_or(n), &mut conv, &mut out);
                 at += n;
+                // A PDU kept as its head only is shorter in `data` than on the wire.
+                seq_shift = seq_shift.wrapping_add(real_len.map_or(0, |r| r.saturating_sub(n)) as u32);
             }
             Framing::NotMessage => {
                 continuation(ctx, rest, &conv, &mut out);
@@ -461,7 +467,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     first_line_text = Some(line);
                 }
                 let end = match wait {
-                    Framing::NeedBytes(k) => MspEnd::Exact(fresh_start.wrapping_add((at + rest.len() + k) as u32)),
+                    Framing::NeedBytes(k) => MspEnd::Exact(fresh_start.wrapping_add(seq_shift).wrapping_add((at + rest.len() + k) as u32)),
                     Framing::UntilFin => MspEnd::UntilFin,
                     _ => MspEnd::OneMore(seg_end.wrapping_add(1)),
                 };
@@ -471,11 +477,11 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     _ => HEAD_KEEP,
                 };
                 let mut bytes = Vec::with_capacity(match end {
-                    MspEnd::Exact(e) => (e.wrapping_sub(fresh_start.wrapping_add(at as u32)) as usize).min(if sparse { keep } else { MAX_PDU }),
+                    MspEnd::Exact(e) => (e.wrapping_sub(fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32)) as usize).min(if sparse { keep } else { MAX_PDU }),
                     _ => rest.len(),
                 });
                 bytes.extend_from_slice(if sparse && !matches!(end, MspEnd::OneMore(_)) { &rest[..rest.len().min(keep)] } else { rest });
-                let m = Msp { start: fresh_start.wrapping_add(at as u32), end, bytes, len: rest.len(), keep, frames: frames.clone() };
+                let m = Msp { start: fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32), end, bytes, len: rest.len(), keep, frames: frames.clone() };
                 ctx.state.get::<HttpState>().msps.insert(key, m);
                 break;
             }
@@ -834,8 +840,9 @@ fn is_tchar(c: u8) -> bool {
     c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~\\:".contains(&c)
 }
 
-/// Dissect one whole message (`b` holds exactly it).
-fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) {
+/// Dissect one whole message (`b` holds exactly it, or its head when the
+/// body was not kept; `wire_len` is its length as sent).
+fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], wire_len: usize, conv: &mut Conv, out: &mut Outcome) {
     let start = http1::skip_blank_lines(b);
     let (line_stop, next) = http1::line_end(b, start).unwrap_or((b.len(), b.len()));
     let line = &b[start..line_stop];
@@ -852,6 +859,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], conv: &mut Conv, out: &mut Outcome) 
     let idx = ctx.tree.add(proto, 0, 0, Value::None);
     ctx.label(idx, |s| s.push_str(proto.name));
     ctx.tree.enter();
+    ctx.tree.add(&MESSAGE_LENGTH, 0, 0, Value::U(wire_len as u64));
     let text = format_text(line);
     out.info.push_str(&text);
     out.info.push(' ');
