@@ -3,6 +3,7 @@
 #
 #   bash bench/run.sh [DATA_DIR]        # default /tmp/wirecrab-bench
 #   BIG_MB=256 RUNS=3 bash bench/run.sh
+#   ONLY="follow0 http400 httpjson" bash bench/run.sh    # some pairs only
 #
 # Builds the reference captures with ../shared/bench/make-captures.sh (real
 # loopback traffic; BIG_MB, default 1024, and a 128 MiB one for the memory
@@ -35,7 +36,9 @@ OUT="$DATA/results"
 mkdir -p "$OUT"
 
 FIELDS="-T fields -e ip.src -e tcp.srcport -e dns.qry.name"
+ONLY="${ONLY:-}"
 pair() { # name, ours, theirs
+    if [ -n "$ONLY" ] && [[ " $ONLY " != *" $1 "* ]]; then return; fi
     hyperfine --style basic --runs "$RUNS" --warmup 1 --export-json "$OUT/$1.json" \
         -n wirecrab "$2" -n peer "$3" >&2
 }
@@ -54,6 +57,9 @@ pair bpf80 "$W -r $F -f 'tcp port 80' -w $OUT/w80.pcap" "tcpdump -r $F 'tcp port
 cmp -s "$OUT/w80.pcap" "$OUT/t80.pcap" && echo "bpf80: wirecrab's file is byte-identical to tcpdump's" >&2
 # Reports (issue 5).
 pair convtcp "$W -r $F -q -z conv,tcp > /dev/null" "tshark -n -r $F -q -z conv,tcp > /dev/null 2>&1"
+pair follow0 "$W -r $F -q -z follow,tcp,ascii,0 > /dev/null" "tshark -n -r $F -q -z follow,tcp,ascii,0 > /dev/null 2>&1"
+pair http400 "$W -r $F -Y 'http.response.code >= 400' > /dev/null" "tshark -r $F -2 -R 'http.response.code >= 400' > /dev/null 2>&1"
+pair httpjson "$W http $F --json > /dev/null" "tshark -r $F -Y http.request -T fields -e frame.time -e ip.src -e http.host -e http.request.uri -e http.response_in > /dev/null 2>&1"
 rm -f "$OUT"/w443.pcapng "$OUT"/t443.pcapng "$OUT"/w80.pcap "$OUT"/t80.pcap
 
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
@@ -66,6 +72,9 @@ rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
     echo "rss_filter443_kb $(rss "$W" -r "$F" -Y 'tcp.port == 443' -q)"
     echo "rss_write443_kb $(rss "$W" -r "$F" -Y 'tcp.port == 443' -F pcapng -w /dev/null)"
     echo "rss_bpf80_kb $(rss "$W" -r "$F" -f 'tcp port 80' -w /dev/null)"
+    echo "rss_follow0_kb $(rss "$W" -r "$F" -q -z follow,tcp,ascii,0)"
+    echo "rss_http400_kb $(rss "$W" -r "$F" -Y 'http.response.code >= 400')"
+    echo "rss_httpjson_kb $(rss "$W" http "$F" --json)"
 } > "$OUT/rss.txt"
 
 python3 - "$OUT" "$F" "$SMALL" <<'PY'
@@ -80,15 +89,20 @@ print(f"{'command':<42}{'wirecrab s':>11}{'peer s':>10}{'ratio':>9}")
 rows = [("default", "-r F > /dev/null", "tshark"), ("fields", "-T fields -e ip.src -e tcp.srcport -e dns.qry.name", "tshark"), ("quiet", "-q", "cat"),
         ("filter443", "-Y 'tcp.port == 443' -q", "tshark"), ("filterconn", "-Y 'ip.addr == .. && tcp.port == ..' -q", "tshark"),
         ("filterdns", "-Y 'dns.qry.name contains \"bench\"' -q", "tshark"), ("write443", "-Y 'tcp.port == 443' -w out.pcapng", "tshark"),
-        ("bpf80", "-f 'tcp port 80' -w out.pcap", "tcpdump"), ("convtcp", "-q -z conv,tcp", "tshark")]
+        ("bpf80", "-f 'tcp port 80' -w out.pcap", "tcpdump"), ("convtcp", "-q -z conv,tcp", "tshark"),
+        ("follow0", "-q -z follow,tcp,ascii,0", "tshark"), ("http400", "-Y 'http.response.code >= 400' (tshark -2 -R)", "tshark"),
+        ("httpjson", "http F --json (tshark -Y http.request -T fields)", "tshark")]
 for name, label, peer in rows:
+    if not os.path.exists(os.path.join(out, name + ".json")):
+        continue
     w, p = mean(name, "wirecrab"), mean(name, "peer")
     if peer == "cat":
         print(f"{label:<42}{w:>11.3f}{p:>10.3f}   wirecrab takes {w/p:.2f}x the time of cat")
     else:
         print(f"{label:<42}{w:>11.3f}{p:>10.3f}{p/w:>8.1f}x faster than {peer}")
 kb = lambda k: int(rss[k]) / 1024
-print(f"peak RSS MiB: default {kb('rss_default_kb'):.1f}, fields {kb('rss_fields_kb'):.1f}, quiet {kb('rss_quiet_kb'):.1f}, "
+print("peak RSS MiB: " + ", ".join(f"{k[4:-3]} {int(v)/1024:.1f}" for k, v in rss.items()))
+if False: print(f"peak RSS MiB: default {kb('rss_default_kb'):.1f}, fields {kb('rss_fields_kb'):.1f}, quiet {kb('rss_quiet_kb'):.1f}, "
       f"default on the small capture {kb('rss_default_small_kb'):.1f}, tshark default {kb('rss_tshark_default_kb'):.1f}, "
       f"-Y tcp.port==443 -q {kb('rss_filter443_kb'):.1f}, -Y .. -w {kb('rss_write443_kb'):.1f}, -f .. -w {kb('rss_bpf80_kb'):.1f}")
 PY

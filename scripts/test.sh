@@ -14,3 +14,4 @@ cargo test --locked -p wirecrab-dissect --test no_panic
 python3 scripts/compat.py "$CAPTURES" --bin target/release/wirecrab
 python3 scripts/fieldcheck.py "$CAPTURES" --bin target/release/wirecrab
 python3 scripts/filtercheck.py "$CAPTURES" --bin target/release/wirecrab
+python3 scripts/requestscheck.py "$CAPTURES/../bench/samples/http/http.pcap" "$CAPTURES/../bench/samples/http/requests.log" target/release/wirecrab

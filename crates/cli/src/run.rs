@@ -15,7 +15,7 @@ use wirecrab_core::{FrameMeta, LinkType, Timestamp, Want};
 use wirecrab_dissect::{Dissector, Options, Registry};
 use wirecrab_filter::Filter;
 use wirecrab_output::{
-    ConvKind, ConvReport, FollowReport, FollowSpec, HttpTree, HttpTreeKind,
+    ConvKind, ConvReport, FollowReport, FollowSpec, HttpTree, HttpTreeKind, IoStat, IoStatSpec,
     json_end, write_ek, write_hex_dump, write_json, write_tree, FieldsOptions, FieldsSink, FrameView, JsonState, Occurrence,
     Quote, SummarySink, TimeCache, TimeFormat,
 };
@@ -407,7 +407,34 @@ impl Report {
     }
 }
 
-const REPORTS_HELP: &str = "conv,TYPE[,FILTER] | endpoints,TYPE[,FILTER] (TYPE: eth, ip, ipv6, tcp, udp) | follow,tcp|udp|http,ascii|hex|raw|yaml,STREAM[,RANGE] | http,tree[,FILTER] | http_req,tree[,FILTER]";
+/// `-z io,stat`: the table and the compiled filter of each column.
+struct IoStatTap {
+    table: IoStat,
+    filters: Vec<Option<Filter>>,
+    matched: Vec<bool>,
+}
+
+impl wirecrab_output::Report for IoStatTap {
+    fn wanted_fields(&self) -> Vec<&'static wirecrab_core::FieldDef> {
+        let mut f = self.table.wanted_fields();
+        f.extend(self.filters.iter().flatten().flat_map(|fl| fl.fields()));
+        f
+    }
+
+    fn frame(&mut self, v: &FrameView<'_>) {
+        self.matched.clear();
+        for f in &self.filters {
+            self.matched.push(f.as_ref().is_none_or(|f| f.matches(&wirecrab_filter::Frame { tree: v.d.tree, data: v.data })));
+        }
+        self.table.frame(v, &self.matched);
+    }
+
+    fn write(&self, out: &mut String, _first: Timestamp) {
+        self.table.write(out);
+    }
+}
+
+const REPORTS_HELP: &str = "conv,TYPE[,FILTER] | endpoints,TYPE[,FILTER] (TYPE: eth, ip, ipv6, tcp, udp) | follow,tcp|udp|http,ascii|hex|raw|yaml,STREAM[,RANGE] | http,tree[,FILTER] | http_req,tree[,FILTER] | io,stat,INTERVAL[,COLUMN...]";
 
 /// Every `-z`, checked before any frame is read.
 fn parse_reports(cli: &Cli) -> Result<Vec<Report>> {
@@ -447,6 +474,14 @@ fn parse_reports(cli: &Cli) -> Result<Vec<Report>> {
                 }
                 let kind = if name == "http" { HttpTreeKind::Packets } else { HttpTreeKind::Requests };
                 Report { tap: Box::new(HttpTree::new(kind)), filter: with_filter(flt)? }
+            }
+            "io" => {
+                let Some(arg) = args.strip_prefix("stat,") else { bail!("-z {z}: use -z io,stat,INTERVAL[,FILTER...]") };
+                let spec = IoStatSpec::parse(arg).map_err(|e| anyhow::anyhow!("-z {z}: {e}"))?;
+                let reg = Registry::get();
+                let table = IoStat::new(spec, |n| reg.field(n)).map_err(|e| anyhow::anyhow!("-z {z}: {e}"))?;
+                let filters = table.filters().iter().map(|f| f.as_deref().map(|f| compile_filter(&format!("-z {z}"), f)).transpose()).collect::<Result<Vec<_>>>()?;
+                Report { tap: Box::new(IoStatTap { table, filters, matched: Vec::new() }), filter: None }
             }
             _ => bail!("-z {z}: unknown report; this version has {REPORTS_HELP}"),
         };

@@ -52,6 +52,48 @@ fn http_trees_match_tshark() {
 }
 
 #[test]
+fn io_stat_matches_tshark() {
+    // One golden is empty: tshark ran out of memory on 1.3 billion one-second
+    // rows (ipv6-ext-headers spans 42 years); wirecrab says so on stderr.
+    matches_goldens("io-stat-1", "io,stat,1");
+    let o = wirecrab(&["-r", "ip/ipv6-ext-headers.pcap", "-q", "-z", "io,stat,1"]);
+    assert!(stderr(&o).contains("use a longer interval"), "{}", stderr(&o));
+}
+
+#[test]
+fn io_stat_columns_and_whole_capture_interval() {
+    // Checked against tshark 4.0 on this capture (docs/research/z-reports.md §5).
+    let o = wirecrab(&["-r", "tcp/tcp-one-stream.pcap", "-q", "-z", "io,stat,5,COUNT(tcp.len)tcp.len>0,SUM(tcp.len)tcp.len,MAX(frame.len)frame.len,MIN(frame.len)frame.len,AVG(frame.len)frame.len"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = "\n=================================================\n\
+| IO Statistics                                 |\n\
+|                                               |\n\
+| Duration: 15.660456 secs                      |\n\
+| Interval:  5 secs                             |\n\
+|                                               |\n\
+| Col 1: COUNT(tcp.len)tcp.len>0                |\n\
+|     2: SUM(tcp.len)tcp.len                    |\n\
+|     3: MAX(frame.len)frame.len                |\n\
+|     4: MIN(frame.len)frame.len                |\n\
+|     5: AVG(frame.len)frame.len                |\n\
+|-----------------------------------------------|\n\
+|          |1      |2      |3     |4     |5     |\n\
+| Interval | COUNT |  SUM  |  MAX |  MIN |  AVG |\n\
+|-----------------------------------------------|\n\
+|  0 <>  5 |     9 |  9819 | 1474 |   60 |  671 |\n\
+|  5 <> 10 |     0 |     0 |    0 |    0 |    0 |\n\
+| 10 <> 15 |     1 |     1 |   66 |   60 |   63 |\n\
+| 15 <> Dur|    12 | 15413 | 1474 |   60 |  912 |\n\
+=================================================\n";
+    assert_eq!(stdout(&o), want);
+    let whole = stdout(&wirecrab(&["-r", "http/http-packets2.pcap", "-q", "-z", "io,stat,0"]));
+    assert!(whole.contains("|  0.0 <> 31.5 |    222 | 79505 | |"), "{whole}");
+    for bad in ["io,stat,1,", "io,stat,x", "io,stat,1,SUM(tcp.len", "io,stat,1,MAX(no.such.field)", "io,stat,1,tcp.port ==", "io,stat,1,SUM(http.host)"] {
+        assert_eq!(wirecrab(&["-r", "http/http.pcap", "-q", "-z", bad]).status.code(), Some(2), "{bad}");
+    }
+}
+
+#[test]
 fn follow_by_address_pair_and_chunk_range() {
     // Either order of the two ends; a range keeps chunks 2..3 but offsets count every chunk.
     let a = wirecrab(&["-r", "http/http-three-streams.pcap", "-q", "-z", "follow,tcp,hex,98.139.161.29:80,172.16.133.132:54615,2-3"]);

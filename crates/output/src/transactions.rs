@@ -66,20 +66,53 @@ pub struct Transaction {
 /// Per-connection state.
 #[derive(Default)]
 struct Stream {
-    syn: Option<(Timestamp, Endpoint)>,
+    syn: Option<(Timestamp, (Addr, u16))>,
     syn_ack: bool,
     rtt: Option<i128>,
-    /// Rows waiting for their response, oldest first.
-    open: VecDeque<usize>,
+    /// Rows waiting for their response, oldest first, with the server's end.
+    open: VecDeque<(usize, (Addr, u16))>,
 }
 
-type Endpoint = (String, u16);
+/// An address as the dissection gave it, formatted only for rows.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Addr {
+    #[default]
+    None,
+    V4([u8; 4]),
+    V6([u8; 16]),
+}
+
+impl Addr {
+    fn of(v: &Value) -> Addr {
+        match v {
+            Value::V4(a) => Addr::V4(*a),
+            Value::V6(a) => Addr::V6(*a),
+            _ => Addr::None,
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            Addr::None => String::new(),
+            Addr::V4(a) => std::net::Ipv4Addr::from(a).to_string(),
+            Addr::V6(a) => std::net::Ipv6Addr::from(a).to_string(),
+        }
+    }
+
+    /// `addr:port`, IPv6 in brackets.
+    fn with_port(self, port: u16) -> String {
+        match self {
+            Addr::V6(_) => format!("[{}]:{port}", self.text()),
+            _ => format!("{}:{port}", self.text()),
+        }
+    }
+}
 
 /// What one frame holds.
 #[derive(Default)]
 struct Seen {
-    src: String,
-    dst: String,
+    src: Addr,
+    dst: Addr,
     sport: u16,
     dport: u16,
     stream: Option<u64>,
@@ -184,22 +217,6 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn addr(v: &Value) -> String {
-    match v {
-        Value::V4(a) => std::net::Ipv4Addr::from(*a).to_string(),
-        Value::V6(a) => std::net::Ipv6Addr::from(*a).to_string(),
-        _ => String::new(),
-    }
-}
-
-fn endpoint(addr: &str, port: u16) -> String {
-    if addr.contains(':') {
-        format!("[{addr}]:{port}")
-    } else {
-        format!("{addr}:{port}")
-    }
-}
-
 impl Transactions {
     /// The fields the dissection must keep.
     pub fn wanted_fields(&self) -> Vec<&'static FieldDef> {
@@ -221,9 +238,9 @@ impl Transactions {
                 break;
             }
             if is(field, f.ip_src) || is(field, f.ipv6_src) {
-                s.src = addr(&n.value);
+                s.src = Addr::of(&n.value);
             } else if is(field, f.ip_dst) || is(field, f.ipv6_dst) {
-                s.dst = addr(&n.value);
+                s.dst = Addr::of(&n.value);
             } else if is(field, f.sport) {
                 s.sport = n.value.as_u64().unwrap_or(0) as u16;
             } else if is(field, f.dport) {
@@ -264,25 +281,25 @@ impl Transactions {
         let ts = v.meta.ts;
         let st = self.streams.entry(stream).or_default();
         // The handshake: SYN, SYN-ACK, then the SYN sender's first ACK.
-        let from = (s.src.clone(), s.sport);
+        let from = (s.src, s.sport);
         if s.syn && !s.ack {
-            st.syn = Some((ts, from.clone()));
+            st.syn = Some((ts, from));
             st.syn_ack = false;
             st.rtt = None;
         } else if s.syn && s.ack {
             st.syn_ack = true;
         } else if s.ack && st.syn_ack && st.rtt.is_none() {
-            if let Some((t, who)) = &st.syn {
-                if *who == from {
-                    st.rtt = Some(ts.since(*t));
+            if let Some((t, who)) = st.syn {
+                if who == from {
+                    st.rtt = Some(ts.since(t));
                 }
             }
         }
         // The first byte the server sends after a request.
         if s.len > 0 {
-            if let Some(&row) = st.open.iter().find(|&&r| self.rows[r].first_byte.is_none()) {
+            if let Some(&(row, server)) = st.open.iter().find(|(r, _)| self.rows[*r].first_byte.is_none()) {
                 let t = &mut self.rows[row];
-                if t.server == endpoint(&s.src, s.sport) {
+                if server == from {
                     if let Some(req) = &t.request {
                         t.first_byte = Some(ts.since(req.ts));
                     }
@@ -294,8 +311,8 @@ impl Transactions {
             if m.request {
                 let row = Transaction {
                     stream,
-                    client: m.client.unwrap_or_else(|| s.src.clone()),
-                    server: endpoint(&s.dst, s.dport),
+                    client: m.client.unwrap_or_else(|| s.src.text()),
+                    server: s.dst.with_port(s.dport),
                     method: m.method,
                     host: m.host,
                     path: m.uri,
@@ -306,11 +323,11 @@ impl Transactions {
                     matched,
                     ..Default::default()
                 };
-                st.open.push_back(self.rows.len());
+                st.open.push_back((self.rows.len(), (s.dst, s.dport)));
                 self.rows.push(row);
             } else if m.response && m.code.is_some_and(|c| (100..200).contains(&c) && c != 101) {
                 // An interim response (100 Continue): the final one follows.
-                if let Some(&r) = st.open.front() {
+                if let Some(&(r, _)) = st.open.front() {
                     let t = &mut self.rows[r];
                     t.matched |= matched;
                     if let (None, Some(req)) = (t.first_byte, &t.request) {
@@ -319,7 +336,7 @@ impl Transactions {
                 }
             } else if m.response {
                 match st.open.pop_front() {
-                    Some(r) => {
+                    Some((r, _)) => {
                         let t = &mut self.rows[r];
                         t.status = m.code;
                         t.matched |= matched;
@@ -332,8 +349,8 @@ impl Transactions {
                     }
                     None => self.rows.push(Transaction {
                         stream,
-                        client: s.dst.clone(),
-                        server: endpoint(&s.src, s.sport),
+                        client: s.dst.text(),
+                        server: s.src.with_port(s.sport),
                         status: m.code,
                         response: Some(msg),
                         handshake_rtt: st.rtt,
@@ -515,6 +532,9 @@ pub fn write_json(out: &mut String, t: &Transaction) {
 }
 
 fn json_str(s: &str) -> String {
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        return format!("\"{s}\"");
+    }
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');
     for c in s.chars() {

@@ -860,9 +860,10 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], wire_len: usize, conv: &mut Conv, ou
     ctx.label(idx, |s| s.push_str(proto.name));
     ctx.tree.enter();
     ctx.tree.add(&MESSAGE_LENGTH, 0, 0, Value::U(wire_len as u64));
-    let text = format_text(line);
-    out.info.push_str(&text);
-    out.info.push(' ');
+    if ctx.wants_cols() {
+        out.info.push_str(&format_text(line));
+        out.info.push(' ');
+    }
     let mut parts = line.splitn(3, |&c| c == b' ');
     let (p1, p2, p3) = (parts.next().unwrap_or(b""), parts.next().unwrap_or(b""), parts.next().unwrap_or(b""));
     let mut code = None;
@@ -942,7 +943,9 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], wire_len: usize, conv: &mut Conv, ou
             _ => {}
         }
     }
-    if kind != Kind::Response {
+    // The full URI costs two allocations a request: only when someone reads it.
+    let uris_wanted = ctx.tree.wants(&FULL_URI) || ctx.tree.wants(&RESPONSE_FOR_URI);
+    if kind != Kind::Response && uris_wanted {
         if let Some(h) = &host {
             if !uri.is_empty() {
                 let lower = uri.to_ascii_lowercase();
@@ -1082,9 +1085,11 @@ fn pairing(ctx: &mut Ctx<'_, '_>, kind: Kind, conv: &mut Conv, method: &[u8], ur
                 ctx.tree.add(&REQUEST_IN, 0, 0, Value::U(rf));
                 ctx.tree.add(&TIME, 0, 0, Value::RelTime(ctx.meta.ts.since(rts) as i64));
             }
-            let for_uri = conv.last_full_uri.clone().unwrap_or_else(|| conv.last_uri.clone());
-            if !for_uri.is_empty() {
-                ctx.tree.add(&RESPONSE_FOR_URI, 0, 0, Value::OwnedStr(for_uri.into()));
+            if ctx.tree.wants(&RESPONSE_FOR_URI) {
+                let for_uri = conv.last_full_uri.clone().unwrap_or_else(|| conv.last_uri.clone());
+                if !for_uri.is_empty() {
+                    ctx.tree.add(&RESPONSE_FOR_URI, 0, 0, Value::OwnedStr(for_uri.into()));
+                }
             }
         }
     }
