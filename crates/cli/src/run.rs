@@ -15,7 +15,7 @@ use wirecrab_core::{FrameMeta, LinkType, Timestamp, Want};
 use wirecrab_dissect::{Dissector, Options, Registry};
 use wirecrab_filter::Filter;
 use wirecrab_output::{
-    ConvKind, ConvReport, FollowReport, FollowSpec, HttpTree, HttpTreeKind, IoStat, IoStatSpec,
+    ConvKind, ConvReport, ExpertReport, FollowReport, FollowSpec, HttpTree, HttpTreeKind, IoStat, IoStatSpec,
     json_end, write_ek, write_hex_dump, write_json, write_tree, FieldsOptions, FieldsSink, FrameView, JsonState, Occurrence,
     Quote, SummarySink, TimeCache, TimeFormat,
 };
@@ -434,7 +434,7 @@ impl wirecrab_output::Report for IoStatTap {
     }
 }
 
-const REPORTS_HELP: &str = "conv,TYPE[,FILTER] | endpoints,TYPE[,FILTER] (TYPE: eth, ip, ipv6, tcp, udp) | follow,tcp|udp|http,ascii|hex|raw|yaml,STREAM[,RANGE] | http,tree[,FILTER] | http_req,tree[,FILTER] | io,stat,INTERVAL[,COLUMN...]";
+const REPORTS_HELP: &str = "conv,TYPE[,FILTER] | endpoints,TYPE[,FILTER] (TYPE: eth, ip, ipv6, tcp, udp) | follow,tcp|udp|http,ascii|hex|raw|yaml,STREAM[,RANGE] | http,tree[,FILTER] | http_req,tree[,FILTER] | io,stat,INTERVAL[,COLUMN...] | expert[,error|warn|note|chat|comment][,FILTER]";
 
 /// Every `-z`, checked before any frame is read.
 fn parse_reports(cli: &Cli) -> Result<Vec<Report>> {
@@ -482,6 +482,10 @@ fn parse_reports(cli: &Cli) -> Result<Vec<Report>> {
                 let table = IoStat::new(spec, |n| reg.field(n)).map_err(|e| anyhow::anyhow!("-z {z}: {e}"))?;
                 let filters = table.filters().iter().map(|f| f.as_deref().map(|f| compile_filter(&format!("-z {z}"), f)).transpose()).collect::<Result<Vec<_>>>()?;
                 Report { tap: Box::new(IoStatTap { table, filters, matched: Vec::new() }), filter: None }
+            }
+            "expert" => {
+                let (report, flt) = ExpertReport::parse(&z["expert".len()..]).map_err(|e| anyhow::anyhow!("-z {z}: {e}"))?;
+                Report { tap: Box::new(report), filter: with_filter(flt.as_deref())? }
             }
             _ => bail!("-z {z}: unknown report; this version has {REPORTS_HELP}"),
         };

@@ -85,6 +85,8 @@ pub struct Expert {
     pub severity: Severity,
     /// Group name (Malformed, Sequence, Protocol...).
     pub group: &'static str,
+    /// Short name of the protocol that raised it (`TCP`, `HTTP`).
+    pub protocol: &'static str,
     /// The message.
     pub message: String,
 }
@@ -252,7 +254,7 @@ impl Tree {
     }
 
     /// Raise an expert item.
-    pub fn expert(&mut self, field: &'static FieldDef, severity: crate::Severity, group: &'static str, message: String) {
-        self.experts.push(Expert { field, severity, group, message });
+    pub fn expert(&mut self, field: &'static FieldDef, protocol: &'static str, severity: crate::Severity, group: &'static str, message: String) {
+        self.experts.push(Expert { field, severity, group, protocol, message });
     }
 }

@@ -221,20 +221,27 @@ impl<'a> Ctx<'a, '_> {
                     let _ = write!(i, "[Malformed Packet]");
                 }
                 self.tree.add(&crate::protocols::frame::MALFORMED, err_offset(err), 0, Value::None);
-                self.tree.expert(
-                    &crate::protocols::frame::MALFORMED_EXPERT,
-                    Severity::Error,
-                    "Malformed",
-                    format!("Malformed Packet (Exception occurred) in {protocol}: {err}"),
-                );
+                let short = crate::Registry::get().protocol(protocol).map_or("?", |p| p.short);
+                self.tree.expert(&crate::protocols::frame::MALFORMED_EXPERT, short, Severity::Error, "Malformed", "Malformed Packet (Exception occurred)".into());
             }
+        }
+    }
+
+    /// Raise an expert item in the name of `protocol` (a short name such as
+    /// `Ethertype`, where it is not the field's own protocol).
+    pub fn expert_in(&mut self, protocol: &'static str, f: &'static FieldDef, sev: Severity, group: &'static str, msg: impl Into<String>) {
+        if !self.tree.wants_nothing() {
+            self.tree.expert(f, protocol, sev, group, msg.into());
         }
     }
 
     /// Raise an expert item.
     pub fn expert(&mut self, f: &'static FieldDef, sev: Severity, group: &'static str, msg: impl Into<String>) {
         if !self.tree.wants_nothing() {
-            self.tree.expert(f, sev, group, msg.into());
+            // The protocol whose filter name begins the field's (`tcp` for `tcp.analysis.*`).
+            let prefix = f.abbrev.split('.').next().unwrap_or("");
+            let short = crate::Registry::get().protocol(prefix).map_or("?", |p| p.short);
+            self.tree.expert(f, short, sev, group, msg.into());
         }
     }
 }

@@ -46,10 +46,35 @@ const SYN: u16 = 0x02;
 const FIN: u16 = 0x01;
 const RST: u16 = 0x04;
 const ACK: u16 = 0x10;
+const PSH: u16 = 0x08;
+
+/// A segment waiting for its ACK (Wireshark's unacked list).
+#[derive(Clone, Copy)]
+struct Unacked {
+    frame: u64,
+    seq: u32,
+    nextseq: u32,
+    ts: Timestamp,
+}
+
+/// Segments remembered per direction for ACK matching; beyond, new ones are
+/// not recorded (Wireshark's cap too).
+const MAX_UNACKED: usize = 10_000;
 
 /// State of one direction.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub struct Flow {
+    /// Sent segments not yet acknowledged, oldest first.
+    unacked: std::collections::VecDeque<Unacked>,
+    /// Bytes in flight can be computed (cleared by a segment after a hole
+    /// until the other side ACKs again).
+    bif_invalid: bool,
+    /// Bytes sent since the last PSH, and whether the last data had PSH.
+    push_bytes: u32,
+    push_last: bool,
+    /// SACK blocks of this direction's latest segment.
+    sack: [(u32, u32); 4],
+    nsack: usize,
     nextseq: u32,
     nextseqtime: Timestamp,
     maxseqtobeacked: u32,
@@ -62,7 +87,7 @@ pub struct Flow {
 }
 
 /// One segment as the analysis sees it.
-pub struct Segment {
+pub struct Segment<'a> {
     /// Frame number.
     pub frame: u64,
     /// Capture time.
@@ -77,6 +102,11 @@ pub struct Segment {
     pub flags: u16,
     /// Window field as sent (unscaled).
     pub window: u32,
+    /// The acknowledgment number relative to the other direction's start,
+    /// whether or not the ACK flag is set (Wireshark matches it anyway).
+    pub walk_ack: u32,
+    /// SACK blocks (left, right) of this segment's options.
+    pub sack: &'a [(u32, u32)],
 }
 
 /// What the analysis found.
@@ -88,6 +118,14 @@ pub struct Analysis {
     pub dupack_num: u32,
     /// The frame duplicated (with DUPLICATE_ACK).
     pub dupack_frame: u64,
+    /// The segment this one acknowledges exactly, and how long that took.
+    pub acks: Option<(u64, i128)>,
+    /// Bytes sent and not yet acknowledged, with this segment (non-zero).
+    pub bytes_in_flight: Option<u32>,
+    /// Bytes sent since the last PSH (shown with bytes_in_flight).
+    pub push_bytes_sent: u32,
+    /// Wireshark shows a "SEQ/ACK analysis" node for this segment.
+    pub node: bool,
 }
 
 fn gt(a: u32, b: u32) -> bool {
@@ -105,7 +143,7 @@ fn le(a: u32, b: u32) -> bool {
 /// Analyse one segment of direction `fwd` (the other direction is `rev`, whose
 /// window scale is `rev_scale`: -1 unknown, -2 none). `first_rtt_ns` is the
 /// handshake's round trip, if seen (the out-of-order threshold).
-pub fn analyze(fwd: &mut Flow, rev: &mut Flow, rev_scale: i32, first_rtt_ns: Option<i128>, s: &Segment) -> Analysis {
+pub fn analyze(fwd: &mut Flow, rev: &mut Flow, rev_scale: i32, first_rtt_ns: Option<i128>, s: &Segment<'_>) -> Analysis {
     let mut a = Analysis::default();
     let f = s.flags;
     let sfr = f & (SYN | FIN | RST) != 0;
@@ -183,10 +221,93 @@ pub fn analyze(fwd: &mut Flow, rev: &mut Flow, rev_scale: i32, first_rtt_ns: Opt
     fwd.lastack = s.ack;
     fwd.lastacktime = s.ts;
     fwd.lastflags = a.flags;
+    remember_unacked(fwd, s);
+    acknowledge(rev, s, &mut a);
+    in_flight(fwd, rev, s, &mut a);
+    fwd.nsack = s.sack.len().min(4);
+    fwd.sack[..fwd.nsack].copy_from_slice(&s.sack[..fwd.nsack]);
+    a.node |= a.flags != 0;
     a
 }
 
-fn retransmission_type(fwd: &Flow, rev: &Flow, first_rtt_ns: Option<i128>, s: &Segment, a: &mut Analysis) {
+/// Data, SYN and FIN wait for an ACK (retransmitted copies too).
+fn remember_unacked(fwd: &mut Flow, s: &Segment<'_>) {
+    if a_sequence_is_used(s) && fwd.unacked.len() < MAX_UNACKED {
+        let nextseq = s.seq.wrapping_add(s.len).wrapping_add((s.flags & (SYN | FIN) != 0) as u32);
+        fwd.unacked.push_back(Unacked { frame: s.frame, seq: s.seq, nextseq, ts: s.ts });
+    }
+}
+
+fn a_sequence_is_used(s: &Segment<'_>) -> bool {
+    s.len > 0 || s.flags & (SYN | FIN) != 0
+}
+
+/// Match the ACK against the other direction's unacked segments: the one
+/// ending exactly at the ACK is reported (the oldest when copies exist),
+/// partly acknowledged ones are trimmed, covered ones forgotten.
+fn acknowledge(rev: &mut Flow, s: &Segment<'_>, a: &mut Analysis) {
+    if s.flags & ACK != 0 {
+        // An ACK from this side lets the other side's bytes in flight count again.
+        rev.bif_invalid = false;
+    }
+    let ack = s.walk_ack;
+    let mut i = rev.unacked.len();
+    while i > 0 {
+        i -= 1;
+        let u = rev.unacked[i];
+        if ack == u.nextseq {
+            a.acks = Some((u.frame, s.ts.since(u.ts)));
+            rev.unacked.remove(i);
+        } else if gt(ack, u.seq) && le(ack, u.nextseq) {
+            rev.unacked[i].seq = ack;
+        } else if !gt(u.nextseq, ack) {
+            rev.unacked.remove(i);
+        }
+    }
+    a.node |= a.acks.is_some();
+}
+
+/// Bytes in flight: from the lowest unacknowledged byte to the highest sent,
+/// less what the receiver's latest SACK blocks say it holds.
+fn in_flight(fwd: &mut Flow, rev: &Flow, s: &Segment<'_>, a: &mut Analysis) {
+    if a.flags & flag::LOST_PACKET != 0 {
+        fwd.bif_invalid = true;
+    }
+    if s.len == 0 || fwd.unacked.is_empty() || fwd.bif_invalid {
+        return;
+    }
+    a.node = true;
+    let first = fwd.unacked[0];
+    let (mut low, mut high) = (first.seq, first.nextseq);
+    for u in fwd.unacked.iter().skip(1) {
+        if lt(u.seq, low) {
+            low = u.seq;
+        }
+        if gt(u.nextseq, high) {
+            high = u.nextseq;
+        }
+    }
+    let sacked: u32 = rev.sack[..rev.nsack].iter().fold(0u32, |t, (l, r)| t.wrapping_add(r.wrapping_sub(*l)));
+    let bytes = high.wrapping_sub(low).wrapping_sub(sacked);
+    let psh = s.flags & PSH != 0;
+    if psh == fwd.push_last {
+        fwd.push_bytes = if psh { s.len } else { fwd.push_bytes.wrapping_add(s.len) };
+    } else if psh {
+        fwd.push_bytes = fwd.push_bytes.wrapping_add(s.len);
+    } else {
+        fwd.push_bytes = s.len;
+    }
+    fwd.push_last = psh;
+    if bytes > 0 && bytes < 2_000_000_000 {
+        let bytes = bytes - (s.flags & (SYN | FIN) != 0) as u32;
+        if bytes > 0 {
+            a.bytes_in_flight = Some(bytes);
+            a.push_bytes_sent = fwd.push_bytes;
+        }
+    }
+}
+
+fn retransmission_type(fwd: &Flow, rev: &Flow, first_rtt_ns: Option<i128>, s: &Segment<'_>, a: &mut Analysis) {
     if !(s.len > 0 || s.flags & (SYN | FIN) != 0) || a.flags & flag::KEEP_ALIVE != 0 {
         return;
     }
@@ -255,8 +376,8 @@ pub fn write_prefixes(out: &mut String, a: &Analysis) {
 mod tests {
     use super::*;
 
-    fn seg(frame: u64, ms: u64, seq: u32, ack: u32, len: u32, flags: u16, window: u32) -> Segment {
-        Segment { frame, ts: Timestamp::new(0, ms * 1_000_000), seq, ack, len, flags, window }
+    fn seg(frame: u64, ms: u64, seq: u32, ack: u32, len: u32, flags: u16, window: u32) -> Segment<'static> {
+        Segment { frame, ts: Timestamp::new(0, ms * 1_000_000), seq, ack, len, flags, window, walk_ack: ack, sack: &[] }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod conv;
+mod expert;
 mod fields;
 mod follow;
 mod hexdump;
@@ -20,6 +21,7 @@ mod tree;
 mod value;
 
 pub use conv::{ConvKind, ConvReport};
+pub use expert::ExpertReport;
 pub use follow::{FollowMode, FollowProto, FollowReport, FollowSpec};
 pub use fields::{FieldsOptions, FieldsSink, Occurrence, Quote, COLUMN_FIELDS};
 pub use hexdump::write_hex_dump;

@@ -23,6 +23,8 @@ static SRC: FieldDef = FieldDef::new("eth.src", "Source", T::Ether);
 static SRC_OUI: FieldDef = FieldDef::new("eth.src.oui", "Source OUI", T::U24).base(Base::Hex);
 static SRC_LG: FieldDef = FieldDef::new("eth.src.lg", "LG bit", T::Bool).mask(0x20000).width(24);
 static SRC_IG: FieldDef = FieldDef::new("eth.src.ig", "IG bit", T::Bool).mask(0x10000).width(24);
+static SRC_NOT_GROUP: FieldDef = FieldDef::new("eth.src_not_group", "Source MAC must not be a group address", T::None);
+static PADDING_BAD: FieldDef = FieldDef::new("eth.padding_bad", "Padding of non-zeros", T::None);
 static ADDR: FieldDef = FieldDef::new("eth.addr", "Address", T::Ether).hidden();
 static ADDR_OUI: FieldDef = FieldDef::new("eth.addr.oui", "Address OUI", T::U24).base(Base::Hex).hidden();
 static LG: FieldDef = FieldDef::new("eth.lg", "LG bit", T::Bool).mask(0x20000).width(24).hidden();
@@ -63,7 +65,7 @@ pub static PROTOCOL: Protocol = Protocol {
     short: "Ethernet",
     leaf: false,
     fields: &[
-        &DST, &DST_OUI, &DST_LG, &DST_IG, &SRC, &SRC_OUI, &SRC_LG, &SRC_IG, &ADDR, &ADDR_OUI, &LG, &IG, &TYPE,
+        &DST, &DST_OUI, &DST_LG, &DST_IG, &SRC, &SRC_OUI, &SRC_LG, &SRC_IG, &SRC_NOT_GROUP, &PADDING_BAD, &ADDR, &ADDR_OUI, &LG, &IG, &TYPE,
         &LEN, &PADDING, &TRAILER, &FCS,
     ],
     dissect,
@@ -119,6 +121,10 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     });
     address(ctx, &buf, 0, dst, [&DST, &DST_OUI, &DST_LG, &DST_IG]);
     address(ctx, &buf, 6, src, [&SRC, &SRC_OUI, &SRC_LG, &SRC_IG]);
+    if src[0] & 1 != 0 {
+        let msg = "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)";
+        ctx.expert(&SRC_NOT_GROUP, wirecrab_core::Severity::Warning, "Protocol", msg);
+    }
     ctx.cols.dl_src = Address::Ether(src);
     ctx.cols.dl_dst = Address::Ether(dst);
     if ctx.pinfo.tunnel_depth == 0 && buf.base() == 0 {
@@ -158,6 +164,8 @@ pub fn padding_and_trailer(ctx: &mut Ctx<'_, '_>) {
     ctx.tree.set_depth(1);
     if rest[..pad].iter().any(|b| *b != 0) {
         ctx.tree.add(trailer_field, end, rest.len(), Value::Bytes);
+        let msg = "Didn't find padding of zeros, and an undecoded trailer exists. There may be padding of non-zeros.";
+        ctx.expert_in("Ethertype", &PADDING_BAD, wirecrab_core::Severity::Note, "Protocol", msg);
     } else {
         if pad > 0 {
             ctx.tree.add(&PADDING, end, pad, Value::Bytes);

@@ -78,6 +78,7 @@ static DECODED_BODY: FieldDef = FieldDef::new("http.decoded_body", "Body, de-chu
 static CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", "Chunk size", T::U32);
 static MESSAGE_LENGTH: FieldDef =
     FieldDef::new("http.message_length", "Message length as sent (start line, headers, body)", T::U64).generated().hidden();
+static CHAT: FieldDef = FieldDef::new("http.chat", "HTTP request or response line", T::None);
 static PROXY_AUTHORIZATION: FieldDef = FieldDef::new("http.proxy_authorization", "Proxy-Authorization", T::String);
 static VIA: FieldDef = FieldDef::new("http.via", "Via", T::String);
 
@@ -110,7 +111,7 @@ pub static PROTOCOL: Protocol = Protocol {
         &CONNECTION, &XFF, &COOKIE, &SET_COOKIE, &AUTHORIZATION, &ACCEPT, &ACCEPT_ENCODING, &ACCEPT_LANGUAGE, &REFERER,
         &DATE, &SERVER, &LOCATION, &CACHE_CONTROL, &LAST_MODIFIED, &UPGRADE, &REQUEST_LINE, &RESPONSE_LINE,
         &UNKNOWN_HEADER, &REQUEST_NUMBER, &RESPONSE_NUMBER, &PREV_REQUEST_IN, &PREV_RESPONSE_IN, &REQUEST_IN,
-        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE, &HEADER_BLOCK, &DECODED_BODY, &MESSAGE_LENGTH, &PROXY_AUTHORIZATION,
+        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE, &HEADER_BLOCK, &DECODED_BODY, &MESSAGE_LENGTH, &CHAT, &PROXY_AUTHORIZATION,
         &VIA, &XF_PROTO, &XF_PORT, &TRACE_ID, &TRACE_ROOT, &TRACE_PARENT, &TRACE_SAMPLED, &TRACE_SELF, &AMZN_REQUEST_ID,
         &APIGW_API_ID, &CF_ID, &CLIENT_IP, &HEALTH_CHECK, &CLOUDFRONT, &API_GATEWAY, &BALANCED,
     ],
@@ -863,6 +864,10 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], wire_len: usize, conv: &mut Conv, ou
     if ctx.wants_cols() {
         out.info.push_str(&format_text(line));
         out.info.push(' ');
+    }
+    if !ctx.tree.wants_nothing() {
+        // Wireshark's chat item: the start line with its CRLF written out.
+        ctx.expert(&CHAT, wirecrab_core::Severity::Chat, "Sequence", format!("{}\\r\\n", format_text(line)));
     }
     let mut parts = line.splitn(3, |&c| c == b' ');
     let (p1, p2, p3) = (parts.next().unwrap_or(b""), parts.next().unwrap_or(b""), parts.next().unwrap_or(b""));

@@ -42,6 +42,7 @@ static FLAG_DF: FieldDef = FieldDef::new("ip.flags.df", "Don't fragment", T::Boo
 static FLAG_MF: FieldDef = FieldDef::new("ip.flags.mf", "More fragments", T::Bool).mask(0x20);
 static FRAG_OFFSET: FieldDef = FieldDef::new("ip.frag_offset", "Fragment Offset", T::U16).mask(0x1fff);
 static TTL: FieldDef = FieldDef::new("ip.ttl", "Time to Live", T::U8);
+static TTL_TOO_SMALL: FieldDef = FieldDef::new("ip.ttl.too_small", "Time To Live too small", T::None);
 static PROTO: FieldDef = FieldDef::new("ip.proto", "Protocol", T::U8).names(IP_PROTOCOLS);
 static CHECKSUM: FieldDef = FieldDef::new("ip.checksum", "Header Checksum", T::U16).base(Base::Hex);
 static CHECKSUM_STATUS: FieldDef =
@@ -105,7 +106,7 @@ pub static PROTOCOL: Protocol = Protocol {
     short: "IPv4",
     leaf: false,
     fields: &[
-        &VERSION, &HDR_LEN, &DSFIELD, &DSCP, &ECN, &LEN, &ID, &FLAGS, &FLAG_RB, &FLAG_DF, &FLAG_MF, &FRAG_OFFSET, &TTL,
+        &VERSION, &HDR_LEN, &DSFIELD, &DSCP, &ECN, &LEN, &ID, &FLAGS, &FLAG_RB, &FLAG_DF, &FLAG_MF, &FRAG_OFFSET, &TTL, &TTL_TOO_SMALL,
         &PROTO, &CHECKSUM, &CHECKSUM_STATUS, &SRC, &DST, &ADDR, &SRC_HOST, &DST_HOST, &HOST, &OPT_TYPE, &OPT_LEN,
         &OPT_DATA, &BOGUS_LEN, &BOGUS_VERSION, &BOGUS_HDR_LEN, &FRAGMENTS, &FRAGMENT, &FRAGMENT_COUNT,
         &REASSEMBLED_LENGTH, &REASSEMBLED_DATA, &REASSEMBLED_IN,
@@ -189,6 +190,10 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     }
     ctx.uint(&FRAG_OFFSET, &buf, 6, 2, off as u64);
     ctx.uint(&TTL, &buf, 8, 1, ttl as u64);
+    // A unicast datagram about to expire (multicast and PIM use small TTLs on purpose).
+    if ttl < 5 && proto != 103 && !(224..=239).contains(&hdr[16]) && !ctx.pinfo.in_error {
+        ctx.expert(&TTL_TOO_SMALL, wirecrab_core::Severity::Note, "Sequence", format!("\"Time To Live\" only {ttl}"));
+    }
     ctx.uint(&PROTO, &buf, 9, 1, proto as u64);
     ctx.uint(&CHECKSUM, &buf, 10, 2, u16::from_be_bytes([hdr[10], hdr[11]]) as u64);
     // Wireshark does not verify IPv4 checksums by default: status 2 = "Unverified".

@@ -78,6 +78,26 @@ static TSECR: FieldDef = FieldDef::new("tcp.options.timestamp.tsecr", "Timestamp
 static TIME_RELATIVE: FieldDef = FieldDef::new("tcp.time_relative", "Time since first frame in this TCP stream", T::RelTime).generated();
 static TIME_DELTA: FieldDef = FieldDef::new("tcp.time_delta", "Time since previous frame in this TCP stream", T::RelTime).generated();
 static PAYLOAD: FieldDef = FieldDef::new("tcp.payload", "TCP payload", T::Bytes);
+static COMPLETENESS: FieldDef =
+    FieldDef::new("tcp.completeness", "Conversation completeness", T::U8).generated().names(COMPLETENESS_NAMES);
+/// Wireshark's names for the completeness bit sets.
+static COMPLETENESS_NAMES: &[(u64, &str)] = &[(0, "Incomplete"), (1, "Incomplete, SYN_SENT"), (2, "Incomplete"), (3, "Incomplete, CLIENT_ESTABLISHED"), (4, "Incomplete"), (5, "Incomplete"), (6, "Incomplete"), (7, "Incomplete, ESTABLISHED"), (8, "Incomplete"), (9, "Incomplete"), (10, "Incomplete"), (11, "Incomplete"), (12, "Incomplete"), (13, "Incomplete"), (14, "Incomplete"), (15, "Incomplete, DATA"), (16, "Incomplete"), (17, "Incomplete"), (18, "Incomplete"), (19, "Incomplete"), (20, "Incomplete"), (21, "Incomplete"), (22, "Incomplete"), (23, "Complete, NO_DATA"), (24, "Incomplete"), (25, "Incomplete"), (26, "Incomplete"), (27, "Incomplete"), (28, "Incomplete"), (29, "Incomplete"), (30, "Incomplete"), (31, "Complete, WITH_DATA"), (32, "Incomplete"), (33, "Incomplete"), (34, "Incomplete"), (35, "Incomplete"), (36, "Incomplete"), (37, "Incomplete"), (38, "Incomplete"), (39, "Complete, NO_DATA"), (40, "Incomplete"), (41, "Incomplete"), (42, "Incomplete"), (43, "Incomplete"), (44, "Incomplete"), (45, "Incomplete"), (46, "Incomplete"), (47, "Complete, WITH_DATA"), (48, "Incomplete"), (49, "Incomplete"), (50, "Incomplete"), (51, "Incomplete"), (52, "Incomplete"), (53, "Incomplete"), (54, "Incomplete"), (55, "Complete, NO_DATA"), (56, "Incomplete"), (57, "Incomplete"), (58, "Incomplete"), (59, "Incomplete"), (60, "Incomplete"), (61, "Incomplete"), (62, "Incomplete"), (63, "Complete, WITH_DATA")];
+// Expert items (Wireshark's names, so `-Y tcp.connection.syn` works too).
+static E_SYN: FieldDef = FieldDef::new("tcp.connection.syn", "Connection establish request (SYN)", T::None);
+static E_SYNACK: FieldDef = FieldDef::new("tcp.connection.synack", "Connection establish acknowledge (SYN+ACK)", T::None);
+static E_FIN: FieldDef = FieldDef::new("tcp.connection.fin", "Connection finish (FIN)", T::None);
+static E_FIN_ACTIVE: FieldDef = FieldDef::new("tcp.connection.fin_active", "This frame initiates the connection closing", T::None);
+static E_FIN_PASSIVE: FieldDef = FieldDef::new("tcp.connection.fin_passive", "This frame undergoes the connection closing", T::None);
+static E_RST: FieldDef = FieldDef::new("tcp.connection.rst", "Connection reset (RST)", T::None);
+static E_URGENT: FieldDef = FieldDef::new("tcp.urgent_pointer.non_zero", "The urgent pointer field is nonzero while the URG flag is not set", T::None);
+static E_MSS_ABSENT: FieldDef = FieldDef::new("tcp.options.mss.absent", "The SYN packet does not contain a MSS option", T::None);
+static E_ACK_NONZERO: FieldDef = FieldDef::new("tcp.ack.nonzero", "The acknowledgment number field is nonzero while the ACK flag is not set", T::None);
+static E_DSACK: FieldDef = FieldDef::new("tcp.options.sack.dsack", "D-SACK Sequence", T::None);
+static A_ACKS_FRAME: FieldDef = FieldDef::new("tcp.analysis.acks_frame", "This is an ACK to the segment in frame", T::FrameNum).generated();
+static A_ACK_RTT: FieldDef = FieldDef::new("tcp.analysis.ack_rtt", "The RTT to ACK the segment was", T::RelTime).generated();
+static A_INITIAL_RTT: FieldDef = FieldDef::new("tcp.analysis.initial_rtt", "iRTT", T::RelTime).generated();
+static A_BYTES_IN_FLIGHT: FieldDef = FieldDef::new("tcp.analysis.bytes_in_flight", "Bytes in flight", T::U32).generated();
+static A_PUSH_BYTES: FieldDef = FieldDef::new("tcp.analysis.push_bytes_sent", "Bytes sent since last PSH flag", T::U32).generated();
 static ANALYSIS: FieldDef = FieldDef::new("tcp.analysis", "SEQ/ACK analysis", T::None).generated();
 static ANALYSIS_FLAGS: FieldDef = FieldDef::new("tcp.analysis.flags", "TCP Analysis Flags", T::None).generated();
 static A_RETRANSMISSION: FieldDef = FieldDef::new("tcp.analysis.retransmission", "This frame is a (suspected) retransmission", T::None);
@@ -130,7 +150,8 @@ pub static PROTOCOL: Protocol = Protocol {
         &FLAG_AE, &FLAG_CWR, &FLAG_ECE, &FLAG_URG, &FLAG_ACK, &FLAG_PUSH, &FLAG_RESET, &FLAG_SYN, &FLAG_FIN, &FLAGS_STR,
         &WIN_VALUE, &WIN, &WIN_SCALE, &CHECKSUM, &CHECKSUM_STATUS, &URGENT, &OPTIONS, &OPTION_KIND, &OPTION_LEN,
         &MSS_VAL, &WS_SHIFT, &WS_MULT, &SACK_PERM, &SACK_LE, &SACK_RE, &SACK_COUNT, &TSVAL, &TSECR, &TIME_RELATIVE,
-        &TIME_DELTA, &PAYLOAD, &BOGUS_HDR_LEN, &SEGMENTS, &SEGMENT, &SEGMENT_COUNT, &REASSEMBLED_LENGTH, &REASSEMBLED_IN,
+        &TIME_DELTA, &PAYLOAD, &COMPLETENESS, &A_ACKS_FRAME, &A_ACK_RTT, &A_INITIAL_RTT, &A_BYTES_IN_FLIGHT, &A_PUSH_BYTES, &E_SYN, &E_SYNACK, &E_FIN, &E_FIN_ACTIVE, &E_FIN_PASSIVE,
+        &E_RST, &E_URGENT, &E_MSS_ABSENT, &E_DSACK, &E_ACK_NONZERO, &BOGUS_HDR_LEN, &SEGMENTS, &SEGMENT, &SEGMENT_COUNT, &REASSEMBLED_LENGTH, &REASSEMBLED_IN,
         &ANALYSIS, &ANALYSIS_FLAGS, &A_RETRANSMISSION, &A_FAST_RETRANSMISSION,
         &A_SPURIOUS, &A_OUT_OF_ORDER, &A_LOST, &A_ACK_LOST, &A_DUP_ACK, &A_DUP_ACK_NUM, &A_DUP_ACK_FRAME, &A_ZERO_WINDOW,
         &A_ZWP, &A_ZWP_ACK, &A_WINDOW_FULL, &A_WINDOW_UPDATE, &A_KEEP_ALIVE, &A_KEEP_ALIVE_ACK, &A_REUSED_PORTS,
@@ -146,9 +167,11 @@ const ACKF: u16 = 0x10;
 const URG: u16 = 0x20;
 
 /// Window scale of one direction: -1 unknown (no handshake seen), -2 not used.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct DirState {
     base: Option<u32>,
+    /// Relative sequence number of this direction's FIN, once sent.
+    fin_seq: Option<u32>,
     syn_ws: Option<Option<u8>>,
     scale: i32,
     flow: Flow,
@@ -156,7 +179,7 @@ struct DirState {
 
 impl Default for DirState {
     fn default() -> Self {
-        DirState { base: None, syn_ws: None, scale: -1, flow: Flow::default() }
+        DirState { base: None, fin_seq: None, syn_ws: None, scale: -1, flow: Flow::default() }
     }
 }
 
@@ -171,6 +194,8 @@ struct Conv {
     first_rtt: Option<i128>,
     first: Timestamp,
     prev: Timestamp,
+    /// tcp.completeness bits so far (SYN 1, SYN-ACK 2, ACK 4, DATA 8, FIN 16, RST 32).
+    completeness: u8,
 }
 
 type Key = ((Address, u16), (Address, u16));
@@ -204,6 +229,12 @@ struct Seen {
     first: Timestamp,
     prev: Timestamp,
     analysis: Analysis,
+    /// The handshake's round trip, once known.
+    initial_rtt: Option<i128>,
+    /// tcp.completeness before this segment (None: not tracked).
+    completeness: Option<u8>,
+    /// A FIN that acknowledges the other side's FIN (it "undergoes" the close).
+    fin_passive: bool,
 }
 
 /// What [`track`] needs to know about the segment.
@@ -216,6 +247,9 @@ struct Header {
     ws: Option<u8>,
     win: u16,
     seg_len: u32,
+    /// SACK blocks from the options.
+    sack: [(u32, u32); 4],
+    nsack: usize,
 }
 
 fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
@@ -232,9 +266,20 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
     let fresh = |n: &mut u32| {
         let stream = *n;
         *n += 1;
-        Conv { stream, fin: [false; 2], ended: false, dirs: Default::default(), syn_time: None, first_rtt: None, first: ts, prev: ts }
+        Conv {
+            stream,
+            fin: [false; 2],
+            ended: false,
+            dirs: Default::default(),
+            syn_time: None,
+            first_rtt: None,
+            first: ts,
+            prev: ts,
+            completeness: 0,
+        }
     };
     let mut reused = false;
+    let mut created = false;
     let c = match st.convs.entry((a, b)) {
         std::collections::hash_map::Entry::Occupied(o) => {
             let c = o.into_mut();
@@ -242,11 +287,17 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
             if pure_syn && c.dirs[d].base.is_some_and(|base| base != seq) {
                 *c = fresh(next_stream);
                 reused = true;
+                c.completeness = 1;
             }
             c
         }
-        std::collections::hash_map::Entry::Vacant(v) => v.insert(fresh(next_stream)),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            created = true;
+            v.insert(fresh(next_stream))
+        }
     };
+    let completeness = c.completeness;
+    c.completeness |= completeness_bits(flags, h.seg_len, created);
     let fwd = &mut c.dirs[d];
     let base = *fwd.base.get_or_insert(if flags & SYN != 0 { seq } else { seq.wrapping_sub(1) });
     if flags & SYN != 0 {
@@ -275,17 +326,35 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
     let rel_seq = seq.wrapping_sub(base);
     // Without the ACK flag the field means nothing: tshark shows it raw.
     let rel_ack = if flags & ACKF != 0 { ack.wrapping_sub(ack_base) } else { ack };
-    if flags & SYN != 0 {
+    // The round trip runs from the latest SYN (not a SYN-ACK) to the first
+    // plain ACK in either direction.
+    if pure_syn {
         c.syn_time = Some(ts);
-    } else if flags & ACKF != 0 && c.first_rtt.is_none() {
+    } else if flags & (SYN | ACKF) == ACKF && c.first_rtt.is_none() {
         if let Some(t) = c.syn_time {
             c.first_rtt = Some(ts.since(t));
         }
     }
+    let fin_passive = flags & FIN != 0
+        && flags & ACKF != 0
+        && c.dirs[rev_d].fin_seq.is_some_and(|fs| (rel_ack.wrapping_sub(fs) as i32) > 0);
+    if flags & FIN != 0 {
+        c.dirs[d].fin_seq = Some(rel_seq.wrapping_add(h.seg_len));
+    }
     let rev_scale = c.dirs[rev_d].scale;
     let [d0, d1] = &mut c.dirs;
     let (fwd, rev) = if d == 0 { (d0, d1) } else { (d1, d0) };
-    let segment = Segment { frame: ctx.meta.number, ts, seq: rel_seq, ack: rel_ack, len: h.seg_len, flags, window: h.win as u32 };
+    let segment = Segment {
+        frame: ctx.meta.number,
+        ts,
+        seq: rel_seq,
+        ack: rel_ack,
+        len: h.seg_len,
+        flags,
+        window: h.win as u32,
+        walk_ack: ack.wrapping_sub(ack_base),
+        sack: &h.sack[..h.nsack],
+    };
     let mut analysis = analyze(&mut fwd.flow, &mut rev.flow, rev_scale, c.first_rtt, &segment);
     if reused {
         analysis.flags |= flag::REUSED_PORTS;
@@ -300,6 +369,9 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
         scale: c.dirs[d].scale,
         first: c.first,
         prev: c.prev,
+        initial_rtt: c.first_rtt,
+        completeness: Some(completeness),
+        fin_passive,
     };
     c.prev = ts;
     if flags & FIN != 0 {
@@ -318,6 +390,119 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
         }
     }
     seen
+}
+
+/// Chats and warnings about the connection's life: SYN, SYN+ACK, FIN, RST.
+fn connection_experts(ctx: &mut Ctx<'_, '_>, flags: u16, sport: u16, dport: u16, fin_passive: bool, in_error: bool) {
+    use wirecrab_core::Severity::{Chat, Note, Warning};
+    if in_error || ctx.tree.wants_nothing() {
+        return;
+    }
+    if flags & (SYN | ACKF) == SYN {
+        ctx.expert(&E_SYN, Chat, "Sequence", format!("Connection establish request (SYN): server port {dport}"));
+    } else if flags & (SYN | ACKF) == SYN | ACKF {
+        ctx.expert(&E_SYNACK, Chat, "Sequence", format!("Connection establish acknowledge (SYN+ACK): server port {sport}"));
+    }
+    if flags & FIN != 0 {
+        ctx.expert(&E_FIN, Chat, "Sequence", "Connection finish (FIN)");
+        if fin_passive {
+            ctx.expert(&E_FIN_PASSIVE, Note, "Sequence", "This frame undergoes the connection closing");
+        } else {
+            ctx.expert(&E_FIN_ACTIVE, Note, "Sequence", "This frame initiates the connection closing");
+        }
+    }
+    if flags & RST != 0 {
+        ctx.expert(&E_RST, Warning, "Sequence", "Connection reset (RST)");
+    }
+}
+
+/// Notes about the header: a SYN without MSS, an urgent pointer without
+/// URG, a SACK block below the ACK (a duplicate-SACK, RFC 2883).
+fn option_experts(ctx: &mut Ctx<'_, '_>, flags: u16, urg: u16, ack: u32, opts: Option<&[u8]>, h: &Header) {
+    use wirecrab_core::Severity::{Note, Warning};
+    if urg != 0 && flags & URG == 0 {
+        ctx.expert(&E_URGENT, Note, "Protocol", "The urgent pointer field is nonzero while the URG flag is not set");
+    }
+    if flags & ACKF == 0 && ack != 0 {
+        ctx.expert(&E_ACK_NONZERO, Note, "Protocol", "The acknowledgment number field is nonzero while the ACK flag is not set");
+    }
+    // Checked while reading the options: a SYN without any has no note.
+    if flags & SYN != 0 && opts.is_some_and(|o| !has_mss(o)) {
+        ctx.expert(&E_MSS_ABSENT, Note, "Protocol", "The SYN packet does not contain a MSS option");
+    }
+    if h.nsack > 0 && flags & ACKF != 0 && (h.sack[0].0.wrapping_sub(ack) as i32) < 0 {
+        ctx.expert(&E_DSACK, Warning, "Sequence", "D-SACK Sequence");
+    }
+}
+
+fn has_mss(o: &[u8]) -> bool {
+    let mut i = 0;
+    while i < o.len() {
+        match o[i] {
+            0 => return false,
+            1 => i += 1,
+            2 => return true,
+            _ => match o.get(i + 1) {
+                Some(&len) if len >= 2 => i += len as usize,
+                _ => return false,
+            },
+        }
+    }
+    false
+}
+
+/// What a segment adds to tcp.completeness. A connection seen first at
+/// anything but a SYN never gets the SYN bit, nor anything from that frame.
+fn completeness_bits(flags: u16, seg_len: u32, created: bool) -> u8 {
+    let pure_syn = flags & (SYN | ACKF) == SYN;
+    if created {
+        return if pure_syn { 1 | if seg_len > 0 { 8 } else { 0 } } else { 0 };
+    }
+    let mut bits = 0;
+    if flags & (SYN | ACKF) == SYN | ACKF {
+        bits |= 2;
+    }
+    if flags & (SYN | ACKF) == ACKF {
+        bits |= if seg_len > 0 { 8 } else { 4 };
+    }
+    if flags & (FIN | ACKF) == FIN | ACKF {
+        bits |= 16;
+    }
+    if flags & RST != 0 {
+        bits |= 32;
+    }
+    bits
+}
+
+/// SACK blocks (option 5) as (left, right) edges, at most four.
+fn find_sack(o: &[u8]) -> ([(u32, u32); 4], usize) {
+    let mut out = [(0, 0); 4];
+    let mut n = 0;
+    let mut i = 0;
+    while i < o.len() {
+        match o[i] {
+            0 => break,
+            1 => i += 1,
+            k => {
+                let Some(&len) = o.get(i + 1) else { break };
+                let len = len as usize;
+                if len < 2 {
+                    break;
+                }
+                if k == 5 {
+                    let blocks = o.get(i + 2..i + len).unwrap_or(&[]);
+                    for b in blocks.chunks_exact(8).take(4) {
+                        let edge = |x: &[u8]| u32::from_be_bytes([x[0], x[1], x[2], x[3]]);
+                        out[n] = (edge(&b[..4]), edge(&b[4..]));
+                        n += 1;
+                    }
+                    break;
+                }
+                i += len;
+            }
+        }
+    }
+    (out, n)
 }
 
 /// Write the flags as tshark's Info shows them: `SYN, ACK`.
@@ -414,12 +599,19 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         first: ctx.meta.ts,
         prev: ctx.meta.ts,
         analysis: Analysis::default(),
+        initial_rtt: None,
+        completeness: None,
+        fin_passive: false,
     };
-    let header = Header { sport, dport, seq, ack, flags, ws, win, seg_len };
+    let (sack, nsack) = opts.map(find_sack).unwrap_or(([(0, 0); 4], 0));
+    let header = Header { sport, dport, seq, ack, flags, ws, win, seg_len, sack, nsack };
     let seen = match (in_error, bad_header) {
         (true, _) => untracked,
         // Still numbered as a stream (tshark does), but with raw numbers.
-        (false, true) => Seen { stream: track(ctx, &header).stream, ..untracked },
+        (false, true) => {
+            let t = track(ctx, &header);
+            Seen { stream: t.stream, completeness: t.completeness, first: t.first, prev: t.prev, ..untracked }
+        }
         (false, false) if ctx.needs.tcp_tracking => track(ctx, &header),
         (false, false) => untracked,
     };
@@ -438,6 +630,9 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     if !in_error {
         ctx.uint(&STREAM, &buf, 0, 0, seen.stream as u64);
     }
+    if let Some(c) = seen.completeness {
+        ctx.uint(&COMPLETENESS, &buf, 0, 0, c as u64);
+    }
     if !bad_header {
         ctx.uint(&LEN, &buf, 0, 0, seg_len as u64);
     }
@@ -452,6 +647,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     ctx.uint(&HDR_LEN, &buf, 12, 1, hlen as u64);
     ctx.uint(&FLAGS, &buf, 12, 2, flags as u64);
     flag_fields(ctx, &buf, flags);
+    connection_experts(ctx, flags, sport, dport, seen.fin_passive, in_error);
     ctx.uint(&WIN_VALUE, &buf, 14, 2, win as u64);
     ctx.uint(&WIN, &buf, 14, 2, win_calc as u64);
     if flags & SYN == 0 {
@@ -467,7 +663,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         ctx.add(&TIME_RELATIVE, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.first) as i64));
         ctx.add(&TIME_DELTA, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.prev) as i64));
     }
-    analysis_fields(ctx, &buf, &seen.analysis);
+    analysis_fields(ctx, &buf, &seen.analysis, seen.initial_rtt);
     let mut info_fence = 0;
     if ctx.wants_cols() {
         let i = &mut ctx.cols.info;
@@ -517,6 +713,9 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     if hlen > 20 {
         options(ctx, &buf.sub(20, hlen - 20), seen.ack_base);
     }
+    if !in_error && !ctx.tree.wants_nothing() {
+        option_experts(ctx, flags, urg, ack, opts, &header);
+    }
     let payload = buf.from(hlen);
     ctx.bytes(&PAYLOAD, &payload, 0, payload.len());
     ctx.close();
@@ -563,13 +762,13 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
 }
 
 /// The `tcp.analysis.*` items of one segment.
-fn analysis_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, a: &Analysis) {
-    if a.flags == 0 || ctx.tree.wants_nothing() {
+fn analysis_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, a: &Analysis, initial_rtt: Option<i128>) {
+    if !a.node || ctx.tree.wants_nothing() {
         return;
     }
     let items: [(u32, &'static FieldDef); 15] = [
-        (flag::RETRANSMISSION, &A_RETRANSMISSION),
         (flag::FAST_RETRANSMISSION, &A_FAST_RETRANSMISSION),
+        (flag::RETRANSMISSION, &A_RETRANSMISSION),
         (flag::SPURIOUS_RETRANSMISSION, &A_SPURIOUS),
         (flag::OUT_OF_ORDER, &A_OUT_OF_ORDER),
         (flag::LOST_PACKET, &A_LOST),
@@ -586,6 +785,23 @@ fn analysis_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, a: &Analysis) {
     ];
     ctx.add(&ANALYSIS, buf, 0, 0, Value::None);
     ctx.tree.enter();
+    if let Some((frame, rtt)) = a.acks {
+        ctx.add(&A_ACKS_FRAME, buf, 0, 0, Value::U(frame));
+        if rtt != 0 {
+            ctx.add(&A_ACK_RTT, buf, 0, 0, Value::RelTime(rtt as i64));
+        }
+    }
+    if let Some(rtt) = initial_rtt.filter(|r| *r != 0) {
+        ctx.add(&A_INITIAL_RTT, buf, 0, 0, Value::RelTime(rtt as i64));
+    }
+    if let Some(b) = a.bytes_in_flight {
+        ctx.uint(&A_BYTES_IN_FLIGHT, buf, 0, 0, b as u64);
+        ctx.uint(&A_PUSH_BYTES, buf, 0, 0, a.push_bytes_sent as u64);
+    }
+    if a.flags == 0 {
+        ctx.tree.leave();
+        return;
+    }
     ctx.add(&ANALYSIS_FLAGS, buf, 0, 0, Value::None);
     ctx.tree.enter();
     for (bit, f) in items {
@@ -593,6 +809,7 @@ fn analysis_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, a: &Analysis) {
         let fast_too = bit == flag::RETRANSMISSION && a.flags & flag::FAST_RETRANSMISSION != 0;
         if a.flags & bit != 0 || fast_too {
             ctx.add(f, buf, 0, 0, Value::None);
+            analysis_expert(ctx, bit, f, a.dupack_num);
         }
     }
     ctx.tree.leave();
@@ -601,6 +818,29 @@ fn analysis_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, a: &Analysis) {
         ctx.uint(&A_DUP_ACK_FRAME, buf, 0, 0, a.dupack_frame);
     }
     ctx.tree.leave();
+}
+
+/// The expert item of an analysis flag, with Wireshark's severity.
+fn analysis_expert(ctx: &mut Ctx<'_, '_>, bit: u32, f: &'static FieldDef, dupack_num: u32) {
+    use wirecrab_core::Severity::{Chat, Note, Warning};
+    let severity = match bit {
+        flag::OUT_OF_ORDER | flag::LOST_PACKET | flag::ACK_LOST_PACKET | flag::ZERO_WINDOW | flag::WINDOW_FULL => Warning,
+        flag::WINDOW_UPDATE => Chat,
+        _ => Note,
+    };
+    let message = match bit {
+        flag::DUPLICATE_ACK => format!("Duplicate ACK (#{dupack_num})"),
+        flag::LOST_PACKET => "Previous segment(s) not captured (common at capture start)".into(),
+        flag::ACK_LOST_PACKET => "ACKed segment that wasn't captured (common at capture start)".into(),
+        flag::ZERO_WINDOW => "TCP Zero Window segment".into(),
+        flag::ZERO_WINDOW_PROBE => "TCP Zero Window Probe".into(),
+        flag::ZERO_WINDOW_PROBE_ACK => "ACK to a TCP Zero Window Probe".into(),
+        flag::WINDOW_UPDATE => "TCP window update".into(),
+        flag::KEEP_ALIVE => "TCP keep-alive segment".into(),
+        flag::KEEP_ALIVE_ACK => "ACK to a TCP keep-alive segment".into(),
+        _ => f.name.into(),
+    };
+    ctx.expert(f, severity, "Sequence", message);
 }
 
 fn flag_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, flags: u16) {
