@@ -115,6 +115,21 @@ pub struct Cli {
     #[arg(short = 'd', value_name = "LAYER==PORT,PROTO")]
     pub decode_as: Vec<String>,
 
+    /// Most TCP connections tracked at once; past it the oldest state is
+    /// forgotten and the run says how often (default 1048576).
+    #[arg(long = "max-flows", value_name = "N", default_value_t = 1 << 20)]
+    pub max_flows: usize,
+
+    /// Most bytes one HTTP message is reassembled into; a longer one is given
+    /// up (and counted), never grown (default 16 MiB; K, M, G suffixes).
+    #[arg(long = "max-stream-buffer", value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
+    pub max_stream_buffer: usize,
+
+    /// Most bytes an HTTP header block may span before it is taken as it is
+    /// (default 64 KiB).
+    #[arg(long = "max-header", value_name = "BYTES", default_value = "64K", value_parser = parse_size)]
+    pub max_header: usize,
+
     /// Show credentials (Authorization, Proxy-Authorization, Cookie and
     /// Set-Cookie values) as captured. Without it they are masked in every
     /// field, tree and report; raw bytes (-x, -w, follow,tcp) are the capture's.
@@ -196,6 +211,21 @@ pub struct HttpArgs {
     /// Show credentials as captured (masked otherwise).
     #[arg(long = "show-secrets")]
     pub show_secrets: bool,
+
+    /// Most TCP connections tracked at once; past it the oldest state is
+    /// forgotten and the run says how often (default 1048576).
+    #[arg(long = "max-flows", value_name = "N", default_value_t = 1 << 20)]
+    pub max_flows: usize,
+
+    /// Most bytes one HTTP message is reassembled into; a longer one is given
+    /// up (and counted), never grown (default 16 MiB; K, M, G suffixes).
+    #[arg(long = "max-stream-buffer", value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
+    pub max_stream_buffer: usize,
+
+    /// Most bytes an HTTP header block may span before it is taken as it is
+    /// (default 64 KiB).
+    #[arg(long = "max-header", value_name = "BYTES", default_value = "64K", value_parser = parse_size)]
+    pub max_header: usize,
 }
 
 /// Subcommands.
@@ -211,4 +241,20 @@ pub enum Command {
     /// List every protocol: name, short name, filter name (like `tshark -G protocols`).
     #[command(after_help = "Example:\n  wirecrab protocols | grep -i vxlan")]
     Protocols,
+}
+
+/// `65536`, `64K`, `16M`, `1G` (binary multiples).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last() {
+        Some('K' | 'k') => (&t[..t.len() - 1], 1usize << 10),
+        Some('M' | 'm') => (&t[..t.len() - 1], 1 << 20),
+        Some('G' | 'g') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    num.parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("{s}: use a size such as 65536, 64K or 16M"))
 }

@@ -9,7 +9,7 @@ use wirecrab_output::{
 };
 
 use crate::args::HttpArgs;
-use crate::run::{compile_filter, configure, for_each_frame, open, Output, BATCH_BYTES};
+use crate::run::{compile_filter, configure, for_each_frame, limits, open, report_limits, Output, BATCH_BYTES};
 
 /// `500ms`, `1.5s`, `250us`, `2m`; a bare number is milliseconds. In ns.
 fn parse_duration(s: &str) -> Option<i128> {
@@ -53,7 +53,8 @@ pub fn run(args: &HttpArgs) -> Result<u8> {
         want.extend(f.fields());
     }
     let mut dissector = Dissector::new(Options { want: Want::fields(want.iter().map(|f| f.id())), columns: false, protocols: false });
-    configure(&mut dissector, args.show_secrets, &args.decode_as)?;
+    let caps = limits(args.max_flows, args.max_stream_buffer, args.max_header);
+    configure(&mut dissector, args.show_secrets, &args.decode_as, caps)?;
     let reader = open(&args.file)?;
     let mut first: Option<Timestamp> = None;
     let mut prev = Timestamp::default();
@@ -89,6 +90,7 @@ pub fn run(args: &HttpArgs) -> Result<u8> {
         }
     }
     out.flush()?;
+    report_limits(dissector.limit_hits(), caps);
     if let Some(e) = error {
         eprintln!("wirecrab: {}: {e}", args.file);
         return Ok(2);

@@ -12,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use wirecrab_capture::{CaptureFilter, CaptureWriter, FileReader, OutputFormat, ReadError, WriteError, WriteFrame};
 use wirecrab_core::{FrameMeta, LinkType, Timestamp, Want};
-use wirecrab_dissect::{Dissector, Options, Registry};
+use wirecrab_dissect::{Dissector, LimitHits, Limits, Options, Registry};
 use wirecrab_filter::Filter;
 use wirecrab_output::{
     ConvKind, ConvReport, ExpertReport, FollowReport, FollowSpec, HttpTree, HttpTreeKind, IoStat, IoStatSpec,
@@ -350,7 +350,7 @@ fn capture_filter(cli: &Cli, reader: &FileReader) -> Result<Option<CaptureFilter
 fn first_pass(cli: &Cli, path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> Result<FrameSet> {
     let mut set = FrameSet::default();
     let mut dissector = Dissector::new(Options { want: Want::fields(rf.fields().iter().map(|d| d.id())), columns: false, protocols: false });
-    configure(&mut dissector, cli.show_secrets, &cli.decode_as)?;
+    configure(&mut dissector, cli.show_secrets, &cli.decode_as, limits(cli.max_flows, cli.max_stream_buffer, cli.max_header))?;
     // A read error ends this pass early; the second pass meets it again and reports it.
     for_each_frame(open(path)?, BATCH_BYTES, false, |it| {
         if bpf.as_mut().is_some_and(|b| !b.matches(it.meta, it.data)) {
@@ -365,9 +365,10 @@ fn first_pass(cli: &Cli, path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFi
     Ok(set)
 }
 
-/// `--show-secrets` and `-d tcp.port==N,http`.
-pub(crate) fn configure(d: &mut Dissector, show_secrets: bool, decode_as: &[String]) -> Result<()> {
+/// `--show-secrets`, `-d tcp.port==N,http` and the memory caps.
+pub(crate) fn configure(d: &mut Dissector, show_secrets: bool, decode_as: &[String], limits: Limits) -> Result<()> {
     d.show_secrets(show_secrets);
+    d.set_limits(limits);
     for spec in decode_as {
         let bad = || anyhow::anyhow!("-d {spec}: use -d tcp.port==PORT,http (HTTP on a TCP port of your own)");
         let (selector, proto) = spec.split_once(',').ok_or_else(bad)?;
@@ -379,6 +380,24 @@ pub(crate) fn configure(d: &mut Dissector, show_secrets: bool, decode_as: &[Stri
         d.decode_as_http(port);
     }
     Ok(())
+}
+
+/// The caps from the command line.
+pub(crate) fn limits(max_flows: usize, max_stream_buffer: usize, max_header: usize) -> Limits {
+    Limits { max_flows, max_stream_buffer, max_header }
+}
+
+/// Say on stderr which caps were reached: results past them are partial.
+pub(crate) fn report_limits(hits: LimitHits, l: Limits) {
+    if hits.flows > 0 {
+        eprintln!("wirecrab: note: --max-flows {} reached: {} TCP connections forgotten early (their later segments start afresh); raise it for exact analysis", l.max_flows, hits.flows);
+    }
+    if hits.stream_buffer > 0 {
+        eprintln!("wirecrab: note: --max-stream-buffer {} reached: {} HTTP messages too long to reassemble were given up", l.max_stream_buffer, hits.stream_buffer);
+    }
+    if hits.header > 0 {
+        eprintln!("wirecrab: note: --max-header {} reached: {} HTTP header blocks were cut there", l.max_header, hits.header);
+    }
 }
 
 /// One `-z` report with its own filter.
@@ -579,7 +598,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         };
     }
     let mut dissector = Dissector::new(opts);
-    configure(&mut dissector, cli.show_secrets, &cli.decode_as)?;
+    configure(&mut dissector, cli.show_secrets, &cli.decode_as, limits(cli.max_flows, cli.max_stream_buffer, cli.max_header))?;
     let mut out = Output { buf: String::with_capacity(OUT_BLOCK + 65536), line_buffered: cli.line_buffered || live };
     let mut tz = TimeCache::default();
     let mut first_ts: Option<Timestamp> = None;
@@ -678,6 +697,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         r.write(&mut out.buf, first_ts.unwrap_or_default());
     }
     out.flush()?;
+    report_limits(dissector.limit_hits(), limits(cli.max_flows, cli.max_stream_buffer, cli.max_header));
     if let Some(mut w) = writer {
         w.side_blocks(&trailing).map_err(|e| write_failed(cli, e))?;
         w.finish().map_err(|e| write_failed(cli, e))?;

@@ -23,6 +23,36 @@ pub struct Options {
     pub protocols: bool,
 }
 
+/// Memory caps on cross-frame state (`--max-flows`, `--max-stream-buffer`,
+/// `--max-header`). Exceeding one never grows memory: the oldest state is
+/// forgotten or the message is given up, and [`LimitHits`] counts it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// TCP connections tracked at once.
+    pub max_flows: usize,
+    /// Bytes one HTTP message may be reassembled into.
+    pub max_stream_buffer: usize,
+    /// Bytes an HTTP header block may span before it is taken as it is.
+    pub max_header: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_flows: 1 << 20, max_stream_buffer: 16 << 20, max_header: 64 << 10 }
+    }
+}
+
+/// How often each cap of [`Limits`] was reached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitHits {
+    /// TCP connections forgotten to stay under `max_flows`.
+    pub flows: u64,
+    /// HTTP messages given up past `max_stream_buffer`.
+    pub stream_buffer: u64,
+    /// HTTP header blocks cut at `max_header`.
+    pub header: u64,
+}
+
 /// What a run needs computed, decided once from its [`Options`]: the lazy
 /// mode's protocol-level half (the field-level half is [`Want`]).
 pub struct Needs {
@@ -35,6 +65,8 @@ pub struct Needs {
     pub show_secrets: bool,
     /// TCP ports decoded as HTTP besides the well-known ones (`-d tcp.port==N,http`).
     pub http_ports: Vec<u16>,
+    /// Memory caps.
+    pub limits: Limits,
 }
 
 impl Needs {
@@ -56,7 +88,7 @@ impl Needs {
             }
         }
         let tcp_tracking = everything || leaf_wanted || crate::protocols::tcp::needs_tracking(&opts.want);
-        Needs { skip, tcp_tracking, show_secrets: false, http_ports: Vec::new() }
+        Needs { skip, tcp_tracking, show_secrets: false, http_ports: Vec::new(), limits: Limits::default() }
     }
 
     /// Can the run do without dissecting `p`?
@@ -108,6 +140,16 @@ impl Dissector {
     /// Show credentials as sent (`--show-secrets`); they are masked otherwise.
     pub fn show_secrets(&mut self, show: bool) {
         self.needs.show_secrets = show;
+    }
+
+    /// Set the memory caps.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.needs.limits = limits;
+    }
+
+    /// How often the caps were reached so far.
+    pub fn limit_hits(&mut self) -> LimitHits {
+        *self.state.get::<LimitHits>()
     }
 
     /// Decode TCP `port` as HTTP (`-d tcp.port==PORT,http`).

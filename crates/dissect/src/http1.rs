@@ -75,6 +75,23 @@ pub fn classify(line: &[u8]) -> Option<Kind> {
     }
 }
 
+/// Can `b` (a first line without its end) be the start of a request or
+/// response line? Anything else is body data, not worth waiting for.
+pub fn could_begin(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"M-").unwrap_or(b);
+    let prefix_either = |word: &[u8]| {
+        let n = b.len().min(word.len());
+        b[..n] == word[..n]
+    };
+    if prefix_either(b"HTTP/") || prefix_either(b"ICY ") {
+        return true;
+    }
+    METHODS.iter().chain(NOTIFICATIONS).any(|m| {
+        let word = [m.as_bytes(), b" "].concat();
+        prefix_either(&word)
+    })
+}
+
 /// Skip the CRLFs some clients send between messages.
 pub fn skip_blank_lines(b: &[u8]) -> usize {
     let mut i = 0;
@@ -150,12 +167,24 @@ pub fn chunked_end(b: &[u8], from: usize) -> Option<usize> {
     }
 }
 
+/// Where the header block of the message at the start of `b` ends (after
+/// the empty line), if it does in `b`.
+pub fn header_end(b: &[u8]) -> Option<usize> {
+    let start = skip_blank_lines(b);
+    let (_, first_next) = line_end(b, start)?;
+    header_lines(b, first_next).map(|(_, body)| body)
+}
+
 /// Framing of the message at the start of `b`. `eos`: the segment the
 /// message starts in carries FIN (take what is there). `head`: the latest
 /// request on the connection was HEAD (its response has no body).
 pub fn framing(b: &[u8], eos: bool, head: bool) -> Framing {
     let start = skip_blank_lines(b);
     let Some((line_stop, first_next)) = line_end(b, start) else {
+        // No line end yet: wait only if what is there can begin a message.
+        if !could_begin(&b[start..]) {
+            return Framing::NotMessage;
+        }
         return if eos { Framing::Complete(b.len()) } else { Framing::NeedSegment };
     };
     let line = &b[start..line_stop];
@@ -231,6 +260,8 @@ mod tests {
         assert_eq!(classify(b"HTTP/1.1 200 OK"), Some(Kind::Response));
         assert_eq!(classify(b"get / HTTP/1.1"), None, "methods are case-sensitive");
         assert_eq!(classify(b"NOTIFY * HTTP/1.1"), Some(Kind::Notification));
+        assert!(could_begin(b"GE") && could_begin(b"GET /very/long/pa") && could_begin(b"HTTP/1.") && could_begin(b""));
+        assert!(!could_begin(b"zzzz") && !could_begin(b"GETX") && !could_begin(b"\x16\x03\x01"));
         let req = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /b";
         assert_eq!(framing(req, false, false), Framing::Complete(27));
         assert_eq!(framing(b"GET / HTTP/1.1\r\nHost:", false, false), Framing::NeedSegment);

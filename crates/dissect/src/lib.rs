@@ -22,6 +22,6 @@ pub mod tcp_analysis;
 
 pub use columns::{Address, Columns};
 pub use ctx::{Ctx, Next, PacketInfo};
-pub use engine::{Dissection, Dissector, Options};
+pub use engine::{Dissection, Dissector, LimitHits, Limits, Options};
 pub use registry::{Protocol, Registry};
 pub use tables::Tables;

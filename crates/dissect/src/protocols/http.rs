@@ -78,6 +78,7 @@ static DECODED_BODY: FieldDef = FieldDef::new("http.decoded_body", "Body, de-chu
 static CHUNK_SIZE: FieldDef = FieldDef::new("http.chunk_size", "Chunk size", T::U32);
 static MESSAGE_LENGTH: FieldDef =
     FieldDef::new("http.message_length", "Message length as sent (start line, headers, body)", T::U64).generated().hidden();
+static HEADER_TOO_LONG: FieldDef = FieldDef::new("http.header_too_long", "Header block longer than the cap", T::None);
 static CHAT: FieldDef = FieldDef::new("http.chat", "HTTP request or response line", T::None);
 static PROXY_AUTHORIZATION: FieldDef = FieldDef::new("http.proxy_authorization", "Proxy-Authorization", T::String);
 static VIA: FieldDef = FieldDef::new("http.via", "Via", T::String);
@@ -111,7 +112,7 @@ pub static PROTOCOL: Protocol = Protocol {
         &CONNECTION, &XFF, &COOKIE, &SET_COOKIE, &AUTHORIZATION, &ACCEPT, &ACCEPT_ENCODING, &ACCEPT_LANGUAGE, &REFERER,
         &DATE, &SERVER, &LOCATION, &CACHE_CONTROL, &LAST_MODIFIED, &UPGRADE, &REQUEST_LINE, &RESPONSE_LINE,
         &UNKNOWN_HEADER, &REQUEST_NUMBER, &RESPONSE_NUMBER, &PREV_REQUEST_IN, &PREV_RESPONSE_IN, &REQUEST_IN,
-        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE, &HEADER_BLOCK, &DECODED_BODY, &MESSAGE_LENGTH, &CHAT, &PROXY_AUTHORIZATION,
+        &RESPONSE_IN, &TIME, &RESPONSE_FOR_URI, &FILE_DATA, &CHUNK_SIZE, &HEADER_BLOCK, &DECODED_BODY, &MESSAGE_LENGTH, &CHAT, &HEADER_TOO_LONG, &PROXY_AUTHORIZATION,
         &VIA, &XF_PROTO, &XF_PORT, &TRACE_ID, &TRACE_ROOT, &TRACE_PARENT, &TRACE_SAMPLED, &TRACE_SELF, &AMZN_REQUEST_ID,
         &APIGW_API_ID, &CF_ID, &CLIENT_IP, &HEALTH_CHECK, &CLOUDFRONT, &API_GATEWAY, &BALANCED,
     ],
@@ -249,7 +250,7 @@ struct Conv {
 
 /// Most bytes a PDU may collect before it is given up (a body without end
 /// must not grow without bound).
-const MAX_PDU: usize = 16 << 20;
+const MAX_PDU: usize = 16 << 20; // inflated bodies; reassembly uses Limits::max_stream_buffer
 /// Connections remembered before the tables are reset.
 const MAX_CONVS: usize = 1 << 16;
 /// Table size above which idle connections are forgotten...
@@ -355,6 +356,8 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     }
     let seg_end = seg.seq.wrapping_add(seg.payload.len() as u32);
     let sparse = !(ctx.tree.wants(&FILE_DATA) || ctx.tree.wants(&DECODED_BODY));
+    let max_pdu = ctx.needs.limits.max_stream_buffer;
+    let st = ctx.state.get::<HttpState>();
     // The common case, a segment in the middle of a long PDU, updates it in place.
     if let Some(m) = st.msps.get_mut(&key).filter(|m| in_msp(m, seg.seq) && matches!(m.end, MspEnd::Exact(_) | MspEnd::UntilFin)) {
         let head_only = sparse;
@@ -365,7 +368,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
             MspEnd::Exact(end) => (have.wrapping_add(new_len as u32)).wrapping_sub(end) as i32 >= 0,
             _ => seg.fin,
         };
-        if !done && (head_only || m.bytes.len() + new_len <= MAX_PDU) {
+        if !done && (head_only || m.bytes.len() + new_len <= max_pdu) {
             m.add(seg.seq, seg.payload, head_only, frame);
             middle_segment(ctx);
             return true;
@@ -384,9 +387,12 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                 MspEnd::OneMore(_) => true,
                 MspEnd::UntilFin => seg.fin,
             };
-            if !done || m.bytes.len() > MAX_PDU {
-                if m.bytes.len() <= MAX_PDU {
+            if !done || m.bytes.len() > max_pdu {
+                if m.bytes.len() <= max_pdu {
                     ctx.state.get::<HttpState>().msps.insert(key, m);
+                } else {
+                    // Past --max-stream-buffer: the message is given up, not grown.
+                    ctx.state.get::<crate::LimitHits>().stream_buffer += 1;
                 }
                 middle_segment(ctx);
                 return true;
@@ -446,7 +452,19 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
         let take_all = until_fin_done || (eos && frames.len() == 1);
         let (framing, real_len) = match head_pdu.take() {
             Some((kept, total)) => (Framing::Complete(kept), Some(total)),
-            None => (http1::framing(rest, take_all, head), None),
+            None => {
+                let f = http1::framing(rest, take_all, head);
+                // A header block that never ends is taken as it is once it
+                // passes --max-header, rather than waited for forever.
+                let max_header = ctx.needs.limits.max_header;
+                if matches!(f, Framing::NeedSegment) && rest.len() > max_header && http1::header_end(rest).is_none() {
+                    ctx.state.get::<crate::LimitHits>().header += 1;
+                    ctx.expert(&HEADER_TOO_LONG, wirecrab_core::Severity::Warning, "Malformed", format!("Header block longer than {max_header} bytes: not reassembled further (--max-header)"));
+                    (Framing::Complete(rest.len()), None)
+                } else {
+                    (f, None)
+                }
+            }
         };
         match framing {
             Framing::Complete(n) => {
@@ -477,10 +495,11 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     Some(h) if !matches!(end, MspEnd::OneMore(_)) => (h + 4 + BODY_PEEK).min(HEAD_KEEP),
                     _ => HEAD_KEEP,
                 };
-                let mut bytes = Vec::with_capacity(match end {
-                    MspEnd::Exact(e) => (e.wrapping_sub(fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32)) as usize).min(if sparse { keep } else { MAX_PDU }),
-                    _ => rest.len(),
-                });
+                let expected = match end {
+                    MspEnd::Exact(e) => Some(e.wrapping_sub(fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32)) as usize),
+                    _ => None,
+                };
+                let mut bytes = Vec::with_capacity(expected.map_or(rest.len(), |n| n.min(if sparse { keep } else { max_pdu })));
                 bytes.extend_from_slice(if sparse && !matches!(end, MspEnd::OneMore(_)) { &rest[..rest.len().min(keep)] } else { rest });
                 let m = Msp { start: fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32), end, bytes, len: rest.len(), keep, frames: frames.clone() };
                 ctx.state.get::<HttpState>().msps.insert(key, m);

@@ -213,9 +213,6 @@ struct TcpState {
 /// Ended connections remembered (for late retransmissions and final ACKs).
 const KEEP_CLOSED: usize = 1024;
 
-/// Connections kept before the table is reset (per-flow caps come with the
-/// flow crate in a later issue).
-const MAX_CONVS: usize = 1 << 21;
 
 /// What the conversation says about this segment.
 struct Seen {
@@ -257,10 +254,21 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
     let (a, b, forward) = super::udp::conv_key(ctx.pinfo.net_src, sport, ctx.pinfo.net_dst, dport);
     let d = if forward { 0 } else { 1 };
     let ts = ctx.meta.ts;
+    let max_flows = ctx.needs.limits.max_flows.max(1);
     let st = ctx.state.get::<TcpState>();
-    if st.convs.len() >= MAX_CONVS {
-        st.convs.clear();
+    if st.convs.len() >= max_flows {
+        // At the cap: forget the ended connections, then every one (their
+        // later segments start afresh), and say how many were dropped.
+        let before = st.convs.len();
+        st.convs.retain(|_, c| !c.ended);
+        if st.convs.len() >= max_flows {
+            st.convs.clear();
+        }
+        st.closed.clear();
+        let dropped = (before - st.convs.len()) as u64;
+        ctx.state.get::<crate::LimitHits>().flows += dropped;
     }
+    let st = ctx.state.get::<TcpState>();
     let pure_syn = flags & (SYN | ACKF) == SYN;
     let next_stream = &mut st.next_stream;
     let fresh = |n: &mut u32| {
