@@ -107,6 +107,9 @@ pub struct Segment<'a> {
     pub walk_ack: u32,
     /// SACK blocks (left, right) of this segment's options.
     pub sack: &'a [(u32, u32)],
+    /// Track unacknowledged segments (ACK times, bytes in flight): off when
+    /// no output or filter reads them, as it costs on every segment.
+    pub acks: bool,
 }
 
 /// What the analysis found.
@@ -221,11 +224,13 @@ pub fn analyze(fwd: &mut Flow, rev: &mut Flow, rev_scale: i32, first_rtt_ns: Opt
     fwd.lastack = s.ack;
     fwd.lastacktime = s.ts;
     fwd.lastflags = a.flags;
-    remember_unacked(fwd, s);
-    acknowledge(rev, s, &mut a);
-    in_flight(fwd, rev, s, &mut a);
-    fwd.nsack = s.sack.len().min(4);
-    fwd.sack[..fwd.nsack].copy_from_slice(&s.sack[..fwd.nsack]);
+    if s.acks {
+        remember_unacked(fwd, s);
+        acknowledge(rev, s, &mut a);
+        in_flight(fwd, rev, s, &mut a);
+        fwd.nsack = s.sack.len().min(4);
+        fwd.sack[..fwd.nsack].copy_from_slice(&s.sack[..fwd.nsack]);
+    }
     a.node |= a.flags != 0;
     a
 }
@@ -377,7 +382,7 @@ mod tests {
     use super::*;
 
     fn seg(frame: u64, ms: u64, seq: u32, ack: u32, len: u32, flags: u16, window: u32) -> Segment<'static> {
-        Segment { frame, ts: Timestamp::new(0, ms * 1_000_000), seq, ack, len, flags, window, walk_ack: ack, sack: &[] }
+        Segment { frame, ts: Timestamp::new(0, ms * 1_000_000), seq, ack, len, flags, window, walk_ack: ack, sack: &[], acks: true }
     }
 
     #[test]

@@ -1029,7 +1029,8 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], wire_len: usize, conv: &mut Conv, ou
         let full = wants_body(ctx);
         let media_only = !full && raw.len() >= 64 && ctype.as_deref().is_some_and(|t| !t.trim_start().to_ascii_lowercase().starts_with("image/"));
         let decoded: Option<std::borrow::Cow<'_, [u8]>> = match cenc.as_deref() {
-            Some("gzip" | "x-gzip" | "deflate" | "x-deflate") if media_only => Some(std::borrow::Cow::Borrowed(b"compressed".as_slice())),
+            Some("gzip" | "x-gzip" | "deflate" | "x-deflate" | "br") if media_only => Some(std::borrow::Cow::Borrowed(b"compressed".as_slice())),
+            Some("br") => unbrotli(raw, if full { MAX_PDU as u64 } else { 64 }).map(Into::into),
             Some("gzip" | "x-gzip") => inflate(raw, true, if full { MAX_PDU as u64 } else { 64 }).map(Into::into),
             Some("deflate" | "x-deflate") => inflate(raw, false, if full { MAX_PDU as u64 } else { 64 }).map(Into::into),
             Some(_) => None,
@@ -1135,6 +1136,14 @@ fn inflate(b: &[u8], gzip: bool, limit: u64) -> Option<Vec<u8>> {
     ok.then_some(out)
 }
 
+/// Brotli (RFC 7932), as far as `limit` bytes; like [`inflate`], a body kept
+/// only in part counts as decoded when some of it decoded.
+fn unbrotli(b: &[u8], limit: u64) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let ok = brotli_decompressor::Decompressor::new(b, 4096).take(limit).read_to_end(&mut out).is_ok() || !out.is_empty();
+    ok.then_some(out)
+}
+
 /// The body's frame.protocols tokens, Protocol column and Info suffix, by
 /// what the body is and then by its Content-Type (Wireshark's media table
 /// and image heuristics).
@@ -1167,5 +1176,39 @@ fn body_kind(ctype: Option<&str>, body: &[u8]) -> (&'static [&'static str], Opti
         "application/ocsp-request" | "application/ocsp-response" => (&["ocsp"], Some("OCSP"), String::new()),
         "" => (&["data"], None, String::new()),
         _ => (&["media"], None, format!(" ({media})")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "hello brotli" as one stored meta-block (RFC 7932 §9.2): window bit,
+    /// ISLAST=0, four length nibbles (11 = length - 1), ISUNCOMPRESSED, the
+    /// bytes, then an empty last meta-block.
+    const HELLO_BR: &[u8] = b"\xb0\x00\x10hello brotli\x03";
+
+    #[test]
+    fn brotli_bodies_decode() {
+        assert_eq!(unbrotli(HELLO_BR, 1 << 20).as_deref(), Some(&b"hello brotli"[..]));
+        assert_eq!(unbrotli(HELLO_BR, 5).as_deref(), Some(&b"hello"[..]), "limited to what is asked");
+        assert_eq!(unbrotli(b"\xff\xff\xff\xff", 64), None, "garbage is no body");
+    }
+
+    #[test]
+    fn credentials_keep_their_scheme_and_names_only() {
+        assert_eq!(masked_value(b"Authorization", b"Basic dXNlcjpwYXNz").as_deref(), Some("Basic <masked>"));
+        assert_eq!(masked_value(b"cookie", b"a=1; b=2").as_deref(), Some("a=<masked>; b=<masked>"));
+        assert_eq!(masked_value(b"Set-Cookie", b"sid=xyz; Path=/; HttpOnly").as_deref(), Some("sid=<masked>; Path=/; HttpOnly"));
+        assert_eq!(masked_value(b"Host", b"example.com"), None);
+    }
+
+    #[test]
+    fn the_client_is_the_left_most_forwarded_address() {
+        assert_eq!(left_most_address(b"203.0.113.7, 10.0.1.23").as_deref(), Some("203.0.113.7"));
+        assert_eq!(left_most_address(b"203.0.113.7:51234").as_deref(), Some("203.0.113.7"));
+        assert_eq!(left_most_address(b"[2001:db8::1]:443, 10.0.0.1").as_deref(), Some("2001:db8::1"));
+        assert_eq!(left_most_address(b"2001:db8::2").as_deref(), Some("2001:db8::2"));
+        assert_eq!(left_most_address(b"unknown, 10.0.0.1"), None);
     }
 }

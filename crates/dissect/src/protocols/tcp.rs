@@ -362,6 +362,7 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
         window: h.win as u32,
         walk_ack: ack.wrapping_sub(ack_base),
         sack: &h.sack[..h.nsack],
+        acks: ctx.tree.wants_all() || ACK_FIELDS.iter().any(|f| ctx.tree.wants(f)),
     };
     let mut analysis = analyze(&mut fwd.flow, &mut rev.flow, rev_scale, c.first_rtt, &segment);
     if reused {
@@ -458,6 +459,10 @@ fn has_mss(o: &[u8]) -> bool {
     }
     false
 }
+
+/// Fields that need the unacknowledged-segment bookkeeping (the
+/// `tcp.analysis` node's presence depends on it too).
+static ACK_FIELDS: &[&FieldDef] = &[&ANALYSIS, &A_ACKS_FRAME, &A_ACK_RTT, &A_INITIAL_RTT, &A_BYTES_IN_FLIGHT, &A_PUSH_BYTES];
 
 /// What a segment adds to tcp.completeness. A connection seen first at
 /// anything but a SYN never gets the SYN bit, nor anything from that frame.
@@ -611,7 +616,8 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         completeness: None,
         fin_passive: false,
     };
-    let (sack, nsack) = opts.map(find_sack).unwrap_or(([(0, 0); 4], 0));
+    let want_sack = ctx.tree.wants_all() || ACK_FIELDS.iter().any(|f| ctx.tree.wants(f)) || ctx.tree.wants(&E_DSACK);
+    let (sack, nsack) = if want_sack { opts.map(find_sack).unwrap_or(([(0, 0); 4], 0)) } else { ([(0, 0); 4], 0) };
     let header = Header { sport, dport, seq, ack, flags, ws, win, seg_len, sack, nsack };
     let seen = match (in_error, bad_header) {
         (true, _) => untracked,
