@@ -227,17 +227,24 @@ impl<'a> Ctx<'a, '_> {
         }
     }
 
+    /// Are expert items collected? For the detail tree and `-z expert`
+    /// (which want `_ws.expert`), not for runs that only read fields.
+    #[inline]
+    pub fn wants_experts(&self) -> bool {
+        self.tree.wants(&crate::protocols::frame::EXPERT)
+    }
+
     /// Raise an expert item in the name of `protocol` (a short name such as
     /// `Ethertype`, where it is not the field's own protocol).
     pub fn expert_in(&mut self, protocol: &'static str, f: &'static FieldDef, sev: Severity, group: &'static str, msg: impl Into<String>) {
-        if !self.tree.wants_nothing() {
+        if self.wants_experts() {
             self.tree.expert(f, protocol, sev, group, msg.into());
         }
     }
 
     /// Raise an expert item.
     pub fn expert(&mut self, f: &'static FieldDef, sev: Severity, group: &'static str, msg: impl Into<String>) {
-        if !self.tree.wants_nothing() {
+        if self.wants_experts() {
             // The protocol whose filter name begins the field's (`tcp` for `tcp.analysis.*`).
             let prefix = f.abbrev.split('.').next().unwrap_or("");
             let short = crate::Registry::get().protocol(prefix).map_or("?", |p| p.short);

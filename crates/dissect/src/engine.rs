@@ -61,6 +61,9 @@ pub struct Needs {
     /// TCP conversations must be tracked (stream numbers, relative sequence
     /// numbers, analysis, or a protocol after TCP is wanted).
     pub tcp_tracking: bool,
+    /// TCP sequence analysis must run (its flags, Info prefixes, HTTP's view
+    /// of retransmissions); stream numbers alone do not need it.
+    pub tcp_analysis: bool,
     /// Show credentials (Authorization, Cookie...) as sent instead of masked.
     pub show_secrets: bool,
     /// TCP ports decoded as HTTP besides the well-known ones (`-d tcp.port==N,http`).
@@ -88,7 +91,9 @@ impl Needs {
             }
         }
         let tcp_tracking = everything || leaf_wanted || crate::protocols::tcp::needs_tracking(&opts.want);
-        Needs { skip, tcp_tracking, show_secrets: false, http_ports: Vec::new(), limits: Limits::default() }
+        let http_runs = !skip.get(crate::protocols::http::PROTOCOL.field.id() as usize).copied().unwrap_or(false);
+        let tcp_analysis = everything || http_runs || crate::protocols::tcp::needs_analysis(&opts.want);
+        Needs { skip, tcp_tracking, tcp_analysis, show_secrets: false, http_ports: Vec::new(), limits: Limits::default() }
     }
 
     /// Can the run do without dissecting `p`?

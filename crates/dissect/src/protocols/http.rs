@@ -884,7 +884,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], wire_len: usize, conv: &mut Conv, ou
         out.info.push_str(&format_text(line));
         out.info.push(' ');
     }
-    if !ctx.tree.wants_nothing() {
+    if ctx.wants_experts() {
         // Wireshark's chat item: the start line with its CRLF written out.
         ctx.expert(&CHAT, wirecrab_core::Severity::Chat, "Sequence", format!("{}\\r\\n", format_text(line)));
     }

@@ -364,7 +364,11 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
         sack: &h.sack[..h.nsack],
         acks: ctx.tree.wants_all() || ACK_FIELDS.iter().any(|f| ctx.tree.wants(f)),
     };
-    let mut analysis = analyze(&mut fwd.flow, &mut rev.flow, rev_scale, c.first_rtt, &segment);
+    let mut analysis = if ctx.needs.tcp_analysis {
+        analyze(&mut fwd.flow, &mut rev.flow, rev_scale, c.first_rtt, &segment)
+    } else {
+        Analysis::default()
+    };
     if reused {
         analysis.flags |= flag::REUSED_PORTS;
     }
@@ -404,7 +408,7 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
 /// Chats and warnings about the connection's life: SYN, SYN+ACK, FIN, RST.
 fn connection_experts(ctx: &mut Ctx<'_, '_>, flags: u16, sport: u16, dport: u16, fin_passive: bool, in_error: bool) {
     use wirecrab_core::Severity::{Chat, Note, Warning};
-    if in_error || ctx.tree.wants_nothing() {
+    if in_error || !ctx.wants_experts() {
         return;
     }
     if flags & (SYN | ACKF) == SYN {
@@ -557,6 +561,17 @@ static UNTRACKED: &[&FieldDef] = &[
     &CHECKSUM, &CHECKSUM_STATUS, &URGENT, &OPTIONS, &OPTION_KIND, &OPTION_LEN, &MSS_VAL, &WS_SHIFT, &WS_MULT,
     &SACK_PERM, &SACK_COUNT, &TSVAL, &TSECR, &PAYLOAD, &BOGUS_HDR_LEN,
 ];
+
+/// Fields that need the conversation but not the sequence analysis.
+static TRACKED_ONLY: &[&FieldDef] = &[&STREAM, &SEQ, &ACK, &NXTSEQ, &WIN, &WIN_SCALE, &TIME_RELATIVE, &TIME_DELTA, &COMPLETENESS];
+
+/// Does a run keeping `want` need TCP's sequence analysis (any wanted TCP
+/// field beyond the header, stream numbers, relative numbers and times)?
+pub(crate) fn needs_analysis(want: &Want) -> bool {
+    PROTOCOL.fields.iter().any(|f| {
+        want.wants(f) && !UNTRACKED.iter().chain(TRACKED_ONLY).any(|u| std::ptr::eq(*u, *f))
+    })
+}
 
 /// Does a run keeping `want` need TCP conversations tracked (stream numbers,
 /// relative sequence numbers, analysis)? Yes unless every wanted TCP field
@@ -727,7 +742,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     if hlen > 20 {
         options(ctx, &buf.sub(20, hlen - 20), seen.ack_base);
     }
-    if !in_error && !ctx.tree.wants_nothing() {
+    if !in_error && ctx.wants_experts() {
         option_experts(ctx, flags, urg, ack, opts, &header);
     }
     let payload = buf.from(hlen);
