@@ -115,20 +115,9 @@ pub struct Cli {
     #[arg(short = 'd', value_name = "LAYER==PORT,PROTO")]
     pub decode_as: Vec<String>,
 
-    /// Most TCP connections tracked at once; past it the oldest state is
-    /// forgotten and the run says how often (default 1048576).
-    #[arg(long = "max-flows", value_name = "N", default_value_t = 1 << 20)]
-    pub max_flows: usize,
-
-    /// Most bytes one HTTP message is reassembled into; a longer one is given
-    /// up (and counted), never grown (default 16 MiB; K, M, G suffixes).
-    #[arg(long = "max-stream-buffer", value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
-    pub max_stream_buffer: usize,
-
-    /// Most bytes an HTTP header block may span before it is taken as it is
-    /// (default 64 KiB).
-    #[arg(long = "max-header", value_name = "BYTES", default_value = "64K", value_parser = parse_size)]
-    pub max_header: usize,
+    /// Memory caps.
+    #[command(flatten)]
+    pub caps: Caps,
 
     /// Show credentials (Authorization, Proxy-Authorization, Cookie and
     /// Set-Cookie values) as captured. Without it they are masked in every
@@ -212,20 +201,9 @@ pub struct HttpArgs {
     #[arg(long = "show-secrets")]
     pub show_secrets: bool,
 
-    /// Most TCP connections tracked at once; past it the oldest state is
-    /// forgotten and the run says how often (default 1048576).
-    #[arg(long = "max-flows", value_name = "N", default_value_t = 1 << 20)]
-    pub max_flows: usize,
-
-    /// Most bytes one HTTP message is reassembled into; a longer one is given
-    /// up (and counted), never grown (default 16 MiB; K, M, G suffixes).
-    #[arg(long = "max-stream-buffer", value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
-    pub max_stream_buffer: usize,
-
-    /// Most bytes an HTTP header block may span before it is taken as it is
-    /// (default 64 KiB).
-    #[arg(long = "max-header", value_name = "BYTES", default_value = "64K", value_parser = parse_size)]
-    pub max_header: usize,
+    /// Memory caps.
+    #[command(flatten)]
+    pub caps: Caps,
 }
 
 /// Subcommands.
@@ -241,6 +219,25 @@ pub enum Command {
     /// List every protocol: name, short name, filter name (like `tshark -G protocols`).
     #[command(after_help = "Example:\n  wirecrab protocols | grep -i vxlan")]
     Protocols,
+}
+
+/// Caps on the state kept for hostile or huge traffic (main job and `wirecrab http`).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct Caps {
+    /// Most TCP connections tracked at once; past it the oldest state is
+    /// forgotten and the run says how often.
+    #[arg(long = "max-flows", value_name = "N", default_value_t = 1 << 20)]
+    pub max_flows: usize,
+
+    /// Most bytes one HTTP message is reassembled into; a longer one is given
+    /// up (and counted), never grown (K, M, G suffixes).
+    #[arg(long = "max-stream-buffer", value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
+    pub max_stream_buffer: usize,
+
+    /// Most bytes an HTTP header block may span before it is taken as it is
+    /// (a longer one is counted too).
+    #[arg(long = "max-header", value_name = "BYTES", default_value = "64K", value_parser = parse_size)]
+    pub max_header: usize,
 }
 
 /// `65536`, `64K`, `16M`, `1G` (binary multiples).

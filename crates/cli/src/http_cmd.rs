@@ -53,7 +53,7 @@ pub fn run(args: &HttpArgs) -> Result<u8> {
         want.extend(f.fields());
     }
     let mut dissector = Dissector::new(Options { want: Want::fields(want.iter().map(|f| f.id())), columns: false, protocols: false });
-    let caps = limits(args.max_flows, args.max_stream_buffer, args.max_header);
+    let caps = limits(&args.caps);
     configure(&mut dissector, args.show_secrets, &args.decode_as, caps)?;
     let reader = open(&args.file)?;
     let mut first: Option<Timestamp> = None;

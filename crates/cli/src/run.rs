@@ -20,7 +20,7 @@ use wirecrab_output::{
     Quote, SummarySink, TimeCache, TimeFormat,
 };
 
-use crate::args::Cli;
+use crate::args::{Caps, Cli};
 
 /// Bytes of frame data per batch handed from the reader to the dissector.
 pub(crate) const BATCH_BYTES: usize = 256 << 10;
@@ -350,7 +350,7 @@ fn capture_filter(cli: &Cli, reader: &FileReader) -> Result<Option<CaptureFilter
 fn first_pass(cli: &Cli, path: &str, rf: &Filter, mut bpf: Option<&mut CaptureFilter>) -> Result<FrameSet> {
     let mut set = FrameSet::default();
     let mut dissector = Dissector::new(Options { want: Want::fields(rf.fields().iter().map(|d| d.id())), columns: false, protocols: false });
-    configure(&mut dissector, cli.show_secrets, &cli.decode_as, limits(cli.max_flows, cli.max_stream_buffer, cli.max_header))?;
+    configure(&mut dissector, cli.show_secrets, &cli.decode_as, limits(&cli.caps))?;
     // A read error ends this pass early; the second pass meets it again and reports it.
     for_each_frame(open(path)?, BATCH_BYTES, false, |it| {
         if bpf.as_mut().is_some_and(|b| !b.matches(it.meta, it.data)) {
@@ -383,8 +383,8 @@ pub(crate) fn configure(d: &mut Dissector, show_secrets: bool, decode_as: &[Stri
 }
 
 /// The caps from the command line.
-pub(crate) fn limits(max_flows: usize, max_stream_buffer: usize, max_header: usize) -> Limits {
-    Limits { max_flows, max_stream_buffer, max_header }
+pub(crate) fn limits(c: &Caps) -> Limits {
+    Limits { max_flows: c.max_flows, max_stream_buffer: c.max_stream_buffer, max_header: c.max_header }
 }
 
 /// Say on stderr which caps were reached: results past them are partial.
@@ -598,7 +598,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         };
     }
     let mut dissector = Dissector::new(opts);
-    configure(&mut dissector, cli.show_secrets, &cli.decode_as, limits(cli.max_flows, cli.max_stream_buffer, cli.max_header))?;
+    configure(&mut dissector, cli.show_secrets, &cli.decode_as, limits(&cli.caps))?;
     let mut out = Output { buf: String::with_capacity(OUT_BLOCK + 65536), line_buffered: cli.line_buffered || live };
     let mut tz = TimeCache::default();
     let mut first_ts: Option<Timestamp> = None;
@@ -697,7 +697,7 @@ pub fn run(cli: &Cli) -> Result<u8> {
         r.write(&mut out.buf, first_ts.unwrap_or_default());
     }
     out.flush()?;
-    report_limits(dissector.limit_hits(), limits(cli.max_flows, cli.max_stream_buffer, cli.max_header));
+    report_limits(dissector.limit_hits(), limits(&cli.caps));
     if let Some(mut w) = writer {
         w.side_blocks(&trailing).map_err(|e| write_failed(cli, e))?;
         w.finish().map_err(|e| write_failed(cli, e))?;
