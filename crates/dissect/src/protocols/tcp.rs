@@ -562,6 +562,10 @@ static UNTRACKED: &[&FieldDef] = &[
     &SACK_PERM, &SACK_COUNT, &TSVAL, &TSECR, &PAYLOAD, &BOGUS_HDR_LEN,
 ];
 
+/// The option fields: without any of them wanted, options are not walked.
+static OPTION_FIELDS: &[&FieldDef] =
+    &[&OPTIONS, &OPTION_KIND, &OPTION_LEN, &MSS_VAL, &WS_SHIFT, &WS_MULT, &SACK_PERM, &SACK_COUNT, &SACK_LE, &SACK_RE, &TSVAL, &TSECR];
+
 /// Fields that need the conversation but not the sequence analysis.
 static TRACKED_ONLY: &[&FieldDef] = &[&STREAM, &SEQ, &ACK, &NXTSEQ, &WIN, &WIN_SCALE, &TIME_RELATIVE, &TIME_DELTA, &COMPLETENESS];
 
@@ -739,7 +743,7 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         i.push_str(" Len=");
         crate::names::write_u64(i, seg_len as u64);
     }
-    if hlen > 20 {
+    if hlen > 20 && (ctx.wants_cols() || ctx.tree.wants_all() || OPTION_FIELDS.iter().any(|f| ctx.tree.wants(f))) {
         options(ctx, &buf.sub(20, hlen - 20), seen.ack_base);
     }
     if !in_error && ctx.wants_experts() {
