@@ -355,7 +355,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
         return false;
     }
     let seg_end = seg.seq.wrapping_add(seg.payload.len() as u32);
-    let sparse = !(ctx.tree.wants(&FILE_DATA) || ctx.tree.wants(&DECODED_BODY));
+    let sparse = !wants_body(ctx);
     let max_pdu = ctx.needs.limits.max_stream_buffer;
     let st = ctx.state.get::<HttpState>();
     // The common case, a segment in the middle of a long PDU, updates it in place.

@@ -247,6 +247,8 @@ struct Header {
     /// SACK blocks from the options.
     sack: [(u32, u32); 4],
     nsack: usize,
+    /// Someone reads the ACK bookkeeping (acks_frame, bytes in flight...).
+    acks: bool,
 }
 
 fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
@@ -362,7 +364,7 @@ fn track(ctx: &mut Ctx<'_, '_>, h: &Header) -> Seen {
         window: h.win as u32,
         walk_ack: ack.wrapping_sub(ack_base),
         sack: &h.sack[..h.nsack],
-        acks: ctx.tree.wants_all() || ACK_FIELDS.iter().any(|f| ctx.tree.wants(f)),
+        acks: h.acks,
     };
     let mut analysis = if ctx.needs.tcp_analysis {
         analyze(&mut fwd.flow, &mut rev.flow, rev_scale, c.first_rtt, &segment)
@@ -635,9 +637,10 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         completeness: None,
         fin_passive: false,
     };
-    let want_sack = ctx.tree.wants_all() || ACK_FIELDS.iter().any(|f| ctx.tree.wants(f)) || ctx.tree.wants(&E_DSACK);
+    let acks = ctx.tree.wants_all() || ACK_FIELDS.iter().any(|f| ctx.tree.wants(f));
+    let want_sack = acks || ctx.tree.wants(&E_DSACK);
     let (sack, nsack) = if want_sack { opts.map(find_sack).unwrap_or(([(0, 0); 4], 0)) } else { ([(0, 0); 4], 0) };
-    let header = Header { sport, dport, seq, ack, flags, ws, win, seg_len, sack, nsack };
+    let header = Header { sport, dport, seq, ack, flags, ws, win, seg_len, sack, nsack, acks };
     let seen = match (in_error, bad_header) {
         (true, _) => untracked,
         // Still numbered as a stream (tshark does), but with raw numbers.
