@@ -39,8 +39,13 @@ pub struct Columns {
     pub enabled: bool,
     /// Protocol column.
     pub protocol: String,
-    /// Info column.
-    pub info: String,
+    /// Info column text; when `tcp_info` is set, what follows TCP's part.
+    /// Read it with [`Columns::write_info`].
+    info: String,
+    /// TCP's part of the Info column, kept as numbers until the frame is
+    /// printed: TCP writes most Info texts, and most are never shown (a
+    /// display filter drops the frame) or replaced (HTTP's own text).
+    tcp_info: Option<crate::protocols::tcp::InfoSummary>,
     /// Link-layer source (used when no network address is set).
     pub dl_src: Address,
     /// Link-layer destination.
@@ -59,11 +64,60 @@ impl Columns {
     pub fn clear(&mut self) {
         self.protocol.clear();
         self.info.clear();
+        self.tcp_info = None;
         self.dl_src = Address::None;
         self.dl_dst = Address::None;
         self.net_src = Address::None;
         self.net_dst = Address::None;
         self.writable = true;
+    }
+
+    /// Append the Info column's text.
+    pub fn write_info(&self, out: &mut String) {
+        if let Some(t) = &self.tcp_info {
+            t.write(out);
+        }
+        out.push_str(&self.info);
+    }
+
+    /// The Info column's text.
+    pub fn info_text(&self) -> String {
+        let mut s = String::new();
+        self.write_info(&mut s);
+        s
+    }
+
+    /// Empty the Info column, to write a new one.
+    pub(crate) fn info_reset(&mut self) -> &mut String {
+        self.tcp_info = None;
+        self.info.clear();
+        &mut self.info
+    }
+
+    /// The Info column's text, to append to (after TCP's part, if any).
+    pub(crate) fn info_tail(&mut self) -> &mut String {
+        &mut self.info
+    }
+
+    /// Set TCP's part of the Info column, replacing all of it.
+    pub(crate) fn set_tcp_info(&mut self, t: crate::protocols::tcp::InfoSummary) {
+        self.info.clear();
+        self.tcp_info = Some(t);
+    }
+
+    /// TCP's part of the Info column, while it is the whole of it.
+    pub(crate) fn tcp_info_mut(&mut self) -> Option<&mut crate::protocols::tcp::InfoSummary> {
+        if self.info.is_empty() { self.tcp_info.as_mut() } else { None }
+    }
+
+    /// Keep only TCP's analysis prefixes (`[TCP Retransmission] `): an upper
+    /// protocol's text replaces the rest.
+    pub(crate) fn keep_tcp_prefixes(&mut self) -> &mut String {
+        if let Some(t) = &mut self.tcp_info {
+            t.prefixes_only();
+        }
+        self.info.clear();
+        &mut self.info
     }
 
     /// The Source column's address.

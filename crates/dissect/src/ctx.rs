@@ -183,8 +183,7 @@ impl<'a> Ctx<'a, '_> {
     #[inline]
     pub fn info_set(&mut self) -> Option<&mut String> {
         if self.cols.enabled && self.cols.writable {
-            self.cols.info.clear();
-            Some(&mut self.cols.info)
+            Some(self.cols.info_reset())
         } else {
             None
         }
@@ -193,7 +192,7 @@ impl<'a> Ctx<'a, '_> {
     /// The Info column, to append to.
     #[inline]
     pub fn info(&mut self) -> Option<&mut String> {
-        if self.cols.enabled && self.cols.writable { Some(&mut self.cols.info) } else { None }
+        if self.cols.enabled && self.cols.writable { Some(self.cols.info_tail()) } else { None }
     }
 
     /// True when the Info and Protocol columns will be shown.

@@ -129,7 +129,8 @@ pub struct Dissection<'d> {
 impl Dissector {
     /// A dissector computing what `opts` asks for.
     pub fn new(opts: Options) -> Self {
-        let cols = Columns { enabled: opts.columns, ..Default::default() };
+        let mut cols = Columns::default();
+        cols.enabled = opts.columns;
         let registry = Registry::get();
         Dissector {
             registry,

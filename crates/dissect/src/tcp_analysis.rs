@@ -113,7 +113,7 @@ pub struct Segment<'a> {
 }
 
 /// What the analysis found.
-#[derive(Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Analysis {
     /// Bits of [`flag`].
     pub flags: u32,

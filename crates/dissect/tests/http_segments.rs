@@ -68,7 +68,7 @@ impl Conversation {
         };
         let r = self.d.dissect(&meta, &f);
         Shown {
-            info: r.cols.info.clone(),
+            info: r.cols.info_text(),
             layers: r.layers.join(":"),
             values: r.tree.nodes().iter().filter(|n| n.field.abbrev == field).map(|n| n.value.clone()).collect(),
         }

@@ -209,7 +209,7 @@ impl FieldsSink {
                         Col::Destination => v.d.cols.dst().write(cell),
                         Col::Protocol => cell.push_str(&v.d.cols.protocol),
                         Col::Length => write_u64(cell, v.meta.orig_len as u64),
-                        Col::Info => cell.push_str(&v.d.cols.info),
+                        Col::Info => v.d.cols.write_info(cell),
                     }
                 }
                 Target::Field(_) => {

@@ -148,7 +148,7 @@ impl SummarySink {
         out.push(' ');
         write_u64(out, v.meta.orig_len as u64);
         out.push(' ');
-        out.push_str(&cols.info);
+        cols.write_info(out);
         out.push('\n');
     }
 }

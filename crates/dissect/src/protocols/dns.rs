@@ -2326,7 +2326,7 @@ mod tests {
                 };
                 let r = d.dissect(&meta, bytes);
                 Out {
-                    info: r.cols.info.clone(),
+                    info: r.cols.info_text(),
                     layers: r.layers.join(":"),
                     nodes: r
                         .tree

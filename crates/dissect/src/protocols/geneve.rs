@@ -583,7 +583,7 @@ mod tests {
         run(&full, 70, |r| {
             assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:geneve");
             assert_eq!(r.cols.protocol, "Geneve");
-            assert_eq!(r.cols.info, "Encapsulated Transparent Ethernet bridging[Packet size limited during capture]");
+            assert_eq!(r.cols.info_text(), "Encapsulated Transparent Ethernet bridging[Packet size limited during capture]");
             assert_eq!(values(&r, "geneve.vni").len(), 1);
             assert!(values(&r, "geneve.options").is_empty());
         });
@@ -594,7 +594,7 @@ mod tests {
         run(&b, b.len(), |r| {
             assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:geneve");
             assert!(r.malformed);
-            assert_eq!(r.cols.info, "Encapsulated Transparent Ethernet bridging[Malformed Packet]");
+            assert_eq!(r.cols.info_text(), "Encapsulated Transparent Ethernet bridging[Malformed Packet]");
         });
     }
 
@@ -605,7 +605,7 @@ mod tests {
         b[44..46].copy_from_slice(&0x1234u16.to_be_bytes());
         run(&b, b.len(), |r| {
             assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:geneve:data");
-            assert_eq!(r.cols.info, "Encapsulated 0x1234 (unknown)");
+            assert_eq!(r.cols.info_text(), "Encapsulated 0x1234 (unknown)");
             assert_eq!(values(&r, "geneve.version"), [&Value::U(1)]);
             assert_eq!(r.tree.experts.first().map(|e| e.message.as_str()), Some("Unknown version 1"));
         });

@@ -325,9 +325,6 @@ pub struct Segment<'p> {
     pub fin: bool,
     /// The payload.
     pub payload: &'p [u8],
-    /// Where TCP's analysis prefixes end in the Info column (HTTP's text
-    /// replaces what follows).
-    pub info_fence: usize,
 }
 
 /// What the messages of one frame produced.
@@ -425,7 +422,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                 let mut out = Outcome::default();
                 continuation(ctx, seg.payload, &conv, &mut out);
                 if conv.seen_request {
-                    columns(ctx, seg, &out, None);
+                    columns(ctx, &out, None);
                 }
                 let keep = conv.seen_request || !conv.pairs.is_empty();
                 if keep {
@@ -511,7 +508,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
         conv.last_frame = frame;
         ctx.state.get::<HttpState>().convs.insert(seg.stream, conv);
     }
-    columns(ctx, seg, &out, first_line_text);
+    columns(ctx, &out, first_line_text);
     true
 }
 
@@ -552,32 +549,31 @@ fn middle_segment(ctx: &mut Ctx<'_, '_>) {
 }
 
 /// Protocol and Info once the frame's messages are known.
-fn columns(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>, out: &Outcome, first_line: Option<String>) {
+fn columns(ctx: &mut Ctx<'_, '_>, out: &Outcome, first_line: Option<String>) {
     if !ctx.wants_cols() {
         return;
     }
     if out.finished > 0 || !out.info.is_empty() {
         let p = out.protocol.unwrap_or("HTTP");
         ctx.set_protocol(p);
-        let fence = seg.info_fence.min(ctx.cols.info.len());
-        ctx.cols.info.truncate(fence);
-        ctx.cols.info.push_str(&out.info);
+        // HTTP's text replaces TCP's, after TCP's analysis prefixes.
+        let info = ctx.cols.keep_tcp_prefixes();
+        info.push_str(&out.info);
         if out.finished > 0 {
             if let Some(l) = &first_line {
-                ctx.cols.info.push_str(l);
-                ctx.cols.info.push(' ');
+                info.push_str(l);
+                info.push(' ');
             }
             return;
         }
     }
     ctx.set_protocol("TCP");
     if let Some(l) = first_line {
-        let fence = seg.info_fence.min(ctx.cols.info.len());
-        ctx.cols.info.truncate(fence);
-        ctx.cols.info.push_str(&l);
-        ctx.cols.info.push(' ');
+        let info = ctx.cols.keep_tcp_prefixes();
+        info.push_str(&l);
+        info.push(' ');
     }
-    ctx.cols.info.push_str(" [TCP segment of a reassembled PDU]");
+    ctx.cols.info_tail().push_str(" [TCP segment of a reassembled PDU]");
 }
 
 /// "[n Reassembled TCP Segments (len bytes): #7(1380), ...]" on the frame that completes a PDU.

@@ -959,7 +959,7 @@ pub(crate) mod tests {
             let m = meta(n as u64 + 1, *ts, *orig, bytes.len(), lt);
             let r = d.dissect(&m, bytes);
             let fields = r.tree.nodes().iter().map(|n| (n.field.abbrev, n.value.clone())).collect();
-            out.push((r.cols.info.clone(), r.layers.join(":"), fields));
+            out.push((r.cols.info_text(), r.layers.join(":"), fields));
         }
         out
     }

@@ -549,6 +549,115 @@ fn flag_names(out: &mut String, flags: u16) {
     }
 }
 
+/// TCP's part of the Info column of one segment, as numbers: formatted only
+/// when the frame is printed (see [`crate::columns::Columns::write_info`]).
+#[derive(Debug, Clone, Copy)]
+pub struct InfoSummary {
+    analysis: Analysis,
+    sport: u16,
+    dport: u16,
+    flags: u16,
+    seq: u32,
+    ack: u32,
+    win: u32,
+    urg: u16,
+    /// The payload length, once the header proved whole.
+    len: Option<u32>,
+    /// The options' bytes (at most 40), for their Info text.
+    options: [u8; 40],
+    options_len: u8,
+    ack_base: u32,
+    prefixes_only: bool,
+}
+
+impl InfoSummary {
+    /// Keep the analysis prefixes only: an upper protocol writes the rest.
+    pub(crate) fn prefixes_only(&mut self) {
+        self.prefixes_only = true;
+    }
+
+    /// Append the text as tshark writes it:
+    /// `[TCP Retransmission] 80 → 39836 [PSH, ACK] Seq=1 Ack=2 Win=501 Len=5 TSval=1 TSecr=2`.
+    pub(crate) fn write(&self, i: &mut String) {
+        use crate::names::write_u64;
+        write_prefixes(i, &self.analysis);
+        if self.prefixes_only {
+            return;
+        }
+        write_u64(i, self.sport as u64);
+        i.push_str(" → ");
+        write_u64(i, self.dport as u64);
+        i.push_str(" [");
+        flag_names(i, self.flags);
+        i.push_str("] Seq=");
+        write_u64(i, self.seq as u64);
+        if self.flags & ACKF != 0 {
+            i.push_str(" Ack=");
+            write_u64(i, self.ack as u64);
+        }
+        i.push_str(" Win=");
+        write_u64(i, self.win as u64);
+        if self.flags & URG != 0 {
+            i.push_str(" Urg=");
+            write_u64(i, self.urg as u64);
+        }
+        if let Some(len) = self.len {
+            i.push_str(" Len=");
+            write_u64(i, len as u64);
+            write_options_info(i, &self.options[..self.options_len as usize], self.ack_base);
+        }
+    }
+}
+
+/// The options' Info text (` MSS=1460 WS=256 SACK_PERM`), walked as
+/// [`options`] walks them: a bad length ends the walk.
+fn write_options_info(out: &mut String, o: &[u8], ack_base: u32) {
+    use crate::names::write_u64;
+    let be32 = |at: usize| u32::from_be_bytes([o[at], o[at + 1], o[at + 2], o[at + 3]]);
+    let mut i = 0;
+    while i < o.len() {
+        let kind = o[i];
+        if kind == 0 {
+            break;
+        }
+        if kind == 1 {
+            i += 1;
+            continue;
+        }
+        let len = o.get(i + 1).copied().unwrap_or(0) as usize;
+        if len < 2 || i + len > o.len() {
+            break;
+        }
+        match (kind, len) {
+            (2, 4) => {
+                out.push_str(" MSS=");
+                write_u64(out, u16::from_be_bytes([o[i + 2], o[i + 3]]) as u64);
+            }
+            (3, 3) => {
+                out.push_str(" WS=");
+                write_u64(out, 1u64 << o[i + 2].min(14));
+            }
+            (4, 2) => out.push_str(" SACK_PERM"),
+            (5, _) => {
+                for k in 0..(len - 2) / 8 {
+                    out.push_str(" SLE=");
+                    write_u64(out, be32(i + 2 + k * 8).wrapping_sub(ack_base) as u64);
+                    out.push_str(" SRE=");
+                    write_u64(out, be32(i + 6 + k * 8).wrapping_sub(ack_base) as u64);
+                }
+            }
+            (8, 10) => {
+                out.push_str(" TSval=");
+                write_u64(out, be32(i + 2) as u64);
+                out.push_str(" TSecr=");
+                write_u64(out, be32(i + 6) as u64);
+            }
+            _ => {}
+        }
+        i += len;
+    }
+}
+
 /// tshark's `tcp.flags.str`: `·······A···S·` style, most significant first.
 fn flags_str(flags: u16) -> String {
     const LETTERS: [char; 12] = ['R', 'R', 'R', 'A', 'C', 'E', 'U', 'A', 'P', 'R', 'S', 'F'];
@@ -700,29 +809,22 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         ctx.add(&TIME_DELTA, &buf, 0, 0, Value::RelTime(ctx.meta.ts.since(seen.prev) as i64));
     }
     analysis_fields(ctx, &buf, &seen.analysis, seen.initial_rtt);
-    let mut info_fence = 0;
     if ctx.wants_cols() {
-        let i = &mut ctx.cols.info;
-        i.clear();
-        write_prefixes(i, &seen.analysis);
-        info_fence = i.len();
-        crate::names::write_u64(i, sport as u64);
-        i.push_str(" → ");
-        crate::names::write_u64(i, dport as u64);
-        i.push_str(" [");
-        flag_names(i, flags);
-        i.push_str("] Seq=");
-        crate::names::write_u64(i, seen.rel_seq as u64);
-        if flags & ACKF != 0 {
-            i.push_str(" Ack=");
-            crate::names::write_u64(i, seen.rel_ack as u64);
-        }
-        i.push_str(" Win=");
-        crate::names::write_u64(i, win_calc as u64);
-        if flags & URG != 0 {
-            i.push_str(" Urg=");
-            crate::names::write_u64(i, urg as u64);
-        }
+        ctx.cols.set_tcp_info(InfoSummary {
+            analysis: seen.analysis,
+            sport,
+            dport,
+            flags,
+            seq: seen.rel_seq,
+            ack: seen.rel_ack,
+            win: win_calc,
+            urg,
+            len: None,
+            options: [0; 40],
+            options_len: 0,
+            ack_base: seen.ack_base,
+            prefixes_only: false,
+        });
     }
     if hlen < 20 {
         ctx.close();
@@ -742,11 +844,17 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
             }
         }
     }
-    if let Some(i) = ctx.info() {
-        i.push_str(" Len=");
-        crate::names::write_u64(i, seg_len as u64);
+    if ctx.wants_cols() {
+        if let Some(t) = ctx.cols.tcp_info_mut() {
+            t.len = Some(seg_len);
+            if let Some(o) = opts {
+                let n = o.len().min(40);
+                t.options[..n].copy_from_slice(&o[..n]);
+                t.options_len = n as u8;
+            }
+        }
     }
-    if hlen > 20 && (ctx.wants_cols() || ctx.tree.wants_all() || OPTION_FIELDS.iter().any(|f| ctx.tree.wants(f))) {
+    if hlen > 20 && (ctx.tree.wants_all() || OPTION_FIELDS.iter().any(|f| ctx.tree.wants(f))) {
         options(ctx, &buf.sub(20, hlen - 20), seen.ack_base);
     }
     if !in_error && ctx.wants_experts() {
@@ -777,7 +885,6 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
             seq: seen.rel_seq,
             fin: flags & FIN != 0,
             payload: payload.bytes(),
-            info_fence,
         };
         if seen.analysis.flags & flag::KEEP_ALIVE != 0 {
             // A keep-alive byte is old data: never HTTP's. Inside a PDU
@@ -930,7 +1037,7 @@ fn find_wscale(o: &[u8]) -> Option<u8> {
     None
 }
 
-/// Dissect the options and append their Info text (`MSS=1460 WS=256 SACK_PERM`).
+/// Dissect the options (their Info text is [`write_options_info`]'s).
 fn options<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, ack_base: u32) {
     ctx.bytes(&OPTIONS, o, 0, o.len());
     ctx.tree.enter();
@@ -962,26 +1069,15 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, i: usize, kind: u8, len: usize
         (2, 4) => {
             let v = o.be16(i + 2).unwrap_or(0);
             ctx.uint(&MSS_VAL, o, i + 2, 2, v as u64);
-            if let Some(s) = ctx.info() {
-                s.push_str(" MSS=");
-                crate::names::write_u64(s, v as u64);
-            }
         }
         (3, 3) => {
             let shift = o.u8(i + 2).unwrap_or(0);
             let mult = 1u32 << shift.min(14);
             ctx.uint(&WS_SHIFT, o, i + 2, 1, shift as u64);
             ctx.uint(&WS_MULT, o, i + 2, 1, mult as u64);
-            if let Some(s) = ctx.info() {
-                s.push_str(" WS=");
-                crate::names::write_u64(s, mult as u64);
-            }
         }
         (4, 2) => {
             ctx.add(&SACK_PERM, o, i, 2, Value::None);
-            if let Some(s) = ctx.info() {
-                s.push_str(" SACK_PERM");
-            }
         }
         (5, _) => {
             let n = (len - 2) / 8;
@@ -991,25 +1087,45 @@ fn option<'a>(ctx: &mut Ctx<'a, '_>, o: &Buf<'a>, i: usize, kind: u8, len: usize
                 let re = o.be32(i + 6 + k * 8).unwrap_or(0).wrapping_sub(ack_base);
                 ctx.uint(&SACK_LE, o, i + 2 + k * 8, 4, le as u64);
                 ctx.uint(&SACK_RE, o, i + 6 + k * 8, 4, re as u64);
-                if let Some(s) = ctx.info() {
-                    s.push_str(" SLE=");
-                    crate::names::write_u64(s, le as u64);
-                    s.push_str(" SRE=");
-                    crate::names::write_u64(s, re as u64);
-                }
             }
         }
         (8, 10) => {
             let (v, e) = (o.be32(i + 2).unwrap_or(0), o.be32(i + 6).unwrap_or(0));
             ctx.uint(&TSVAL, o, i + 2, 4, v as u64);
             ctx.uint(&TSECR, o, i + 6, 4, e as u64);
-            if let Some(s) = ctx.info() {
-                s.push_str(" TSval=");
-                crate::names::write_u64(s, v as u64);
-                s.push_str(" TSecr=");
-                crate::names::write_u64(s, e as u64);
-            }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options_info(o: &[u8], ack_base: u32) -> String {
+        let mut s = String::new();
+        write_options_info(&mut s, o, ack_base);
+        s
+    }
+
+    #[test]
+    fn options_info_as_tshark_writes_it() {
+        // MSS 1460, NOP, WS shift 7, SACK permitted, timestamps 1/2.
+        let o = [2, 4, 5, 0xb4, 1, 3, 3, 7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2];
+        assert_eq!(options_info(&o, 0), " MSS=1460 WS=128 SACK_PERM TSval=1 TSecr=2");
+        // SACK edges are shown relative to the peer's initial sequence number.
+        let sack = [1, 1, 5, 10, 0, 0, 0x03, 0xe9, 0, 0, 0x07, 0xd1];
+        assert_eq!(options_info(&sack, 1000), " SLE=1 SRE=1001");
+    }
+
+    #[test]
+    fn options_info_stops_at_a_bad_length() {
+        // A length of 1, then a length running past the end: the walk ends
+        // there, as the field walk does, and never reads out of bounds.
+        assert_eq!(options_info(&[2, 4, 0, 100, 3, 1, 2, 4, 5], 0), " MSS=100");
+        assert_eq!(options_info(&[2, 4, 0, 100, 8, 10, 0, 0], 0), " MSS=100");
+        assert_eq!(options_info(&[2], 0), "");
+        // End of options stops the walk; a shift over 14 is shown as 14.
+        assert_eq!(options_info(&[3, 3, 20, 0, 2, 4, 0, 1], 0), " WS=16384");
     }
 }

@@ -374,7 +374,7 @@ mod tests {
             assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:vxlan");
             assert!(r.malformed);
             assert_eq!(r.cols.protocol, "VxLAN");
-            assert_eq!(r.cols.info, "[Malformed Packet]");
+            assert_eq!(r.cols.info_text(), "[Malformed Packet]");
             assert_eq!(values(&r, "vxlan.gbp").len(), 1);
             assert!(values(&r, "vxlan.vni").is_empty());
         });
@@ -390,7 +390,7 @@ mod tests {
         };
         let r = d.dissect(&meta, &full[..46]);
         assert_eq!(r.layers.join(":"), "eth:ethertype:ip:udp:vxlan");
-        assert_eq!(r.cols.info, "[Packet size limited during capture]");
+        assert_eq!(r.cols.info_text(), "[Packet size limited during capture]");
     }
 
     /// Tiny xorshift64 generator: deterministic pseudo-random bytes, no deps.
