@@ -58,6 +58,9 @@ pub struct LimitHits {
 pub struct Needs {
     /// Leaf protocols nobody asked about, by protocol field id: never called.
     skip: Vec<bool>,
+    /// Protocols none of whose fields is kept, by protocol field id: their
+    /// dissectors may skip adding fields (each add tests the field's bit).
+    fieldless: Vec<bool>,
     /// TCP conversations must be tracked (stream numbers, relative sequence
     /// numbers, analysis, or a protocol after TCP is wanted).
     pub tcp_tracking: bool,
@@ -82,6 +85,14 @@ impl Needs {
             // layer (ARP included) ends: every layer must run.
             || crate::protocols::eth::TAIL_FIELDS.iter().any(|f| opts.want.wants(f));
         let mut skip = vec![false; reg.fields.len()];
+        let mut fieldless = vec![false; reg.fields.len()];
+        for p in reg.protocols.iter() {
+            if !p.wanted_by(&opts.want) {
+                if let Some(f) = fieldless.get_mut(p.field.id() as usize) {
+                    *f = true;
+                }
+            }
+        }
         let mut leaf_wanted = false;
         for p in reg.protocols.iter().filter(|p| p.leaf) {
             if everything || p.wanted_by(&opts.want) {
@@ -93,7 +104,13 @@ impl Needs {
         let tcp_tracking = everything || leaf_wanted || crate::protocols::tcp::needs_tracking(&opts.want);
         let http_runs = !skip.get(crate::protocols::http::PROTOCOL.field.id() as usize).copied().unwrap_or(false);
         let tcp_analysis = everything || http_runs || crate::protocols::tcp::needs_analysis(&opts.want);
-        Needs { skip, tcp_tracking, tcp_analysis, show_secrets: false, http_ports: Vec::new(), limits: Limits::default() }
+        Needs { skip, fieldless, tcp_tracking, tcp_analysis, show_secrets: false, http_ports: Vec::new(), limits: Limits::default() }
+    }
+
+    /// Does the run keep none of `p`'s fields?
+    #[inline]
+    pub fn fieldless(&self, p: &Protocol) -> bool {
+        self.fieldless.get(p.field.id() as usize).copied().unwrap_or(false)
     }
 
     /// Can the run do without dissecting `p`?

@@ -96,11 +96,19 @@ impl Fields {
         }
     }
 
-    fn all(&self) -> Vec<&'static FieldDef> {
-        vec![
-            self.eth_src, self.eth_dst, self.ip_src, self.ip_dst, self.ipv6_src, self.ipv6_dst, self.ipv6_more, self.tcp_src,
-            self.tcp_dst, self.tcp_stream, self.udp_src, self.udp_dst, self.udp_stream, self.icmp, self.icmpv6,
-        ]
+    /// The fields a table of `kind` reads: only these are kept, so a TCP
+    /// table does not pay for Ethernet's fields (and the other way round).
+    fn for_kind(&self, kind: ConvKind) -> Vec<&'static FieldDef> {
+        // An ICMP error's quoted packet is never counted: its start is the fence.
+        let mut v = vec![self.icmp, self.icmpv6];
+        match kind {
+            ConvKind::Eth => v.extend([self.eth_src, self.eth_dst]),
+            ConvKind::Ip => v.extend([self.ip_src, self.ip_dst]),
+            ConvKind::Ipv6 => v.extend([self.ipv6_src, self.ipv6_dst, self.ipv6_more]),
+            ConvKind::Tcp => v.extend([self.ip_src, self.ip_dst, self.ipv6_src, self.ipv6_dst, self.tcp_src, self.tcp_dst, self.tcp_stream]),
+            ConvKind::Udp => v.extend([self.ip_src, self.ip_dst, self.ipv6_src, self.ipv6_dst, self.udp_src, self.udp_dst, self.udp_stream]),
+        }
+        v
     }
 }
 
@@ -190,7 +198,7 @@ impl ConvReport {
 
     /// The fields the dissection must keep for this table.
     pub fn wanted_fields(&self) -> Vec<&'static FieldDef> {
-        self.fields.all()
+        self.fields.for_kind(self.kind)
     }
 
     /// Count one frame (every frame the report sees; `-Y` does not apply).
