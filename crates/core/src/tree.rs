@@ -109,21 +109,38 @@ pub struct Node {
 }
 
 /// The tree of one frame.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Tree {
     nodes: Vec<Node>,
     labels: Vec<String>,
     labels_used: usize,
     depth: u16,
     want: Want,
+    /// `want`'s bit set, flat (empty unless `Want::Some`): the test every
+    /// field of every frame goes through.
+    bits: Box<[u64]>,
+    /// Kept when a field's id is past `bits`: every field, or none.
+    all: bool,
     /// Expert items raised while dissecting the frame.
     pub experts: Vec<Expert>,
+}
+
+impl Default for Tree {
+    /// A tree keeping every field.
+    fn default() -> Self {
+        Tree::new(Want::All)
+    }
 }
 
 impl Tree {
     /// An empty tree keeping the fields `want` asks for.
     pub fn new(want: Want) -> Self {
-        Tree { want, ..Default::default() }
+        let bits = match &want {
+            Want::Some(b) => b.clone().into_boxed_slice(),
+            _ => Box::default(),
+        };
+        let all = matches!(want, Want::All);
+        Tree { nodes: Vec::new(), labels: Vec::new(), labels_used: 0, depth: 0, want, bits, all, experts: Vec::new() }
     }
 
     /// Forget the previous frame's nodes, keeping the allocations.
@@ -137,7 +154,11 @@ impl Tree {
     /// True when `f` is kept.
     #[inline]
     pub fn wants(&self, f: &FieldDef) -> bool {
-        self.want.wants(f)
+        let id = f.id() as usize;
+        match self.bits.get(id >> 6) {
+            Some(w) => (w >> (id & 63)) & 1 != 0,
+            None => self.all,
+        }
     }
 
     /// True when every field is kept (detail tree): labels are worth building.
@@ -153,11 +174,18 @@ impl Tree {
     }
 
     /// Add a node at the current depth. Returns its index when kept.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, field: &'static FieldDef, start: usize, len: usize, value: Value) -> Option<usize> {
-        if !self.want.wants(field) {
+        // Most fields of most frames are not kept: that test stays inline,
+        // the push does not.
+        if !self.wants(field) {
             return None;
         }
+        Some(self.push(field, start, len, value))
+    }
+
+    #[inline]
+    fn push(&mut self, field: &'static FieldDef, start: usize, len: usize, value: Value) -> usize {
         self.nodes.push(Node {
             field,
             value,
@@ -166,7 +194,7 @@ impl Tree {
             depth: self.depth,
             label: 0,
         });
-        Some(self.nodes.len() - 1)
+        self.nodes.len() - 1
     }
 
     /// Add a node with a custom label (the closure runs only when the node is kept).

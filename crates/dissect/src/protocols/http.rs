@@ -439,6 +439,8 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     let mut conv = ctx.state.get::<HttpState>().convs.remove(&seg.stream).unwrap_or_default();
     let mut at = 0usize;
     let mut first_line_text = None;
+    // The unfinished message left at the end, to keep for the next segments.
+    let mut waiting: Option<(Msp, usize, bool, usize)> = None;
     // Sequence number of data[0] is fresh_start; later bytes move by seq_shift too.
     let mut seq_shift = 0u32;
     while at < data.len() {
@@ -496,13 +498,32 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     MspEnd::Exact(e) => Some(e.wrapping_sub(fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32)) as usize),
                     _ => None,
                 };
-                let mut bytes = Vec::with_capacity(expected.map_or(rest.len(), |n| n.min(if sparse { keep } else { max_pdu })));
-                bytes.extend_from_slice(if sparse && !matches!(end, MspEnd::OneMore(_)) { &rest[..rest.len().min(keep)] } else { rest });
-                let m = Msp { start: fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32), end, bytes, len: rest.len(), keep, frames: frames.clone() };
-                ctx.state.get::<HttpState>().msps.insert(key, m);
+                let head_only = sparse && !matches!(end, MspEnd::OneMore(_));
+                let capacity = expected.map_or(rest.len(), |n| n.min(if sparse { keep } else { max_pdu }));
+                let start = fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32);
+                waiting = Some((Msp { start, end, bytes: Vec::new(), len: rest.len(), keep, frames: Vec::new() }, at, head_only, capacity));
                 break;
             }
         }
+    }
+    if let Some((mut m, at, head_only, capacity)) = waiting {
+        // What is left waits for more segments. A PDU still waiting keeps
+        // its buffer: copying it again at every segment made a long chunked
+        // body cost its length squared.
+        let stored = if head_only { m.len.min(m.keep) } else { m.len };
+        m.bytes = match data {
+            std::borrow::Cow::Owned(mut v) if at == 0 => {
+                v.truncate(stored);
+                v
+            }
+            _ => {
+                let mut v = Vec::with_capacity(capacity.max(stored));
+                v.extend_from_slice(&data[at..at + stored]);
+                v
+            }
+        };
+        m.frames = frames;
+        ctx.state.get::<HttpState>().msps.insert(key, m);
     }
     if conv_present || conv.seen_request || !conv.pairs.is_empty() {
         conv.last_frame = frame;

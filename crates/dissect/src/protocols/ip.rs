@@ -162,14 +162,18 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     if total == 0 {
         total = buf.reported_len();
     }
-    ctx.uint(&DSFIELD, &buf, 1, 1, tos as u64);
-    if ctx.tree.wants_all() || ctx.tree.wants(&DSCP) || ctx.tree.wants(&ECN) {
-        ctx.tree.enter();
-        ctx.uint(&DSCP, &buf, 1, 1, (tos >> 2) as u64);
-        ctx.uint(&ECN, &buf, 1, 1, (tos & 3) as u64);
-        ctx.tree.leave();
+    // Most runs keep no IPv4 field: skip testing each one's bit.
+    let fields = !ctx.needs.fieldless(&PROTOCOL);
+    if fields {
+        ctx.uint(&DSFIELD, &buf, 1, 1, tos as u64);
+        if ctx.tree.wants_all() || ctx.tree.wants(&DSCP) || ctx.tree.wants(&ECN) {
+            ctx.tree.enter();
+            ctx.uint(&DSCP, &buf, 1, 1, (tos >> 2) as u64);
+            ctx.uint(&ECN, &buf, 1, 1, (tos & 3) as u64);
+            ctx.tree.leave();
+        }
+        ctx.uint(&LEN, &buf, 2, 2, total as u64);
     }
-    ctx.uint(&LEN, &buf, 2, 2, total as u64);
     if total < ihl {
         return bogus(ctx, &BOGUS_LEN, format_args!("Bogus IP length ({total}, less than header length {ihl})"));
     }
@@ -179,31 +183,35 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     let (ttl, proto) = (hdr[8], hdr[9]);
     let src: [u8; 4] = [hdr[12], hdr[13], hdr[14], hdr[15]];
     let dst: [u8; 4] = [hdr[16], hdr[17], hdr[18], hdr[19]];
-    ctx.uint(&ID, &buf, 4, 2, id as u64);
-    ctx.uint(&FLAGS, &buf, 6, 1, (ff >> 13) as u64);
-    if ctx.tree.wants_all() || ctx.tree.wants(&FLAG_DF) || ctx.tree.wants(&FLAG_MF) || ctx.tree.wants(&FLAG_RB) {
-        ctx.tree.enter();
-        ctx.flag(&FLAG_RB, &buf, 6, 1, ff & 0x8000 != 0);
-        ctx.flag(&FLAG_DF, &buf, 6, 1, df);
-        ctx.flag(&FLAG_MF, &buf, 6, 1, mf);
-        ctx.tree.leave();
+    if fields {
+        ctx.uint(&ID, &buf, 4, 2, id as u64);
+        ctx.uint(&FLAGS, &buf, 6, 1, (ff >> 13) as u64);
+        if ctx.tree.wants_all() || ctx.tree.wants(&FLAG_DF) || ctx.tree.wants(&FLAG_MF) || ctx.tree.wants(&FLAG_RB) {
+            ctx.tree.enter();
+            ctx.flag(&FLAG_RB, &buf, 6, 1, ff & 0x8000 != 0);
+            ctx.flag(&FLAG_DF, &buf, 6, 1, df);
+            ctx.flag(&FLAG_MF, &buf, 6, 1, mf);
+            ctx.tree.leave();
+        }
+        ctx.uint(&FRAG_OFFSET, &buf, 6, 2, off as u64);
+        ctx.uint(&TTL, &buf, 8, 1, ttl as u64);
     }
-    ctx.uint(&FRAG_OFFSET, &buf, 6, 2, off as u64);
-    ctx.uint(&TTL, &buf, 8, 1, ttl as u64);
     // A unicast datagram about to expire (multicast and PIM use small TTLs on purpose).
     if ttl < 5 && proto != 103 && !(224..=239).contains(&hdr[16]) && !ctx.pinfo.in_error {
         ctx.expert(&TTL_TOO_SMALL, wirecrab_core::Severity::Note, "Sequence", format!("\"Time To Live\" only {ttl}"));
     }
-    ctx.uint(&PROTO, &buf, 9, 1, proto as u64);
-    ctx.uint(&CHECKSUM, &buf, 10, 2, u16::from_be_bytes([hdr[10], hdr[11]]) as u64);
-    // Wireshark does not verify IPv4 checksums by default: status 2 = "Unverified".
-    ctx.uint(&CHECKSUM_STATUS, &buf, 10, 2, 2);
-    ctx.add(&SRC, &buf, 12, 4, Value::V4(src));
-    ctx.add(&ADDR, &buf, 12, 4, Value::V4(src));
-    host_fields(ctx, &buf, 12, src, &SRC_HOST);
-    ctx.add(&DST, &buf, 16, 4, Value::V4(dst));
-    ctx.add(&ADDR, &buf, 16, 4, Value::V4(dst));
-    host_fields(ctx, &buf, 16, dst, &DST_HOST);
+    if fields {
+        ctx.uint(&PROTO, &buf, 9, 1, proto as u64);
+        ctx.uint(&CHECKSUM, &buf, 10, 2, u16::from_be_bytes([hdr[10], hdr[11]]) as u64);
+        // Wireshark does not verify IPv4 checksums by default: status 2 = "Unverified".
+        ctx.uint(&CHECKSUM_STATUS, &buf, 10, 2, 2);
+        ctx.add(&SRC, &buf, 12, 4, Value::V4(src));
+        ctx.add(&ADDR, &buf, 12, 4, Value::V4(src));
+        host_fields(ctx, &buf, 12, src, &SRC_HOST);
+        ctx.add(&DST, &buf, 16, 4, Value::V4(dst));
+        ctx.add(&ADDR, &buf, 16, 4, Value::V4(dst));
+        host_fields(ctx, &buf, 16, dst, &DST_HOST);
+    }
     ctx.label(idx, |s| {
         s.push_str("Internet Protocol Version 4, Src: ");
         crate::names::write_v4(s, &src);
@@ -254,7 +262,8 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         ctx.expert(&BOGUS_LEN, wirecrab_core::Severity::Error, "Malformed", "IPv4 total length exceeds packet length");
     }
     if let Some(i) = ctx.info_set() {
-        let _ = write!(i, "IPv4 protocol {proto}");
+        i.push_str("IPv4 protocol ");
+        crate::names::write_u64(i, proto as u64);
     }
     if payload.reported_len() == 0 {
         return Next::Done;

@@ -772,8 +772,9 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     // forty fields' bits per segment was a tenth of such a run.
     if !ctx.needs.fieldless(&PROTOCOL) {
         header_fields(ctx, &buf, &header, &seen, hlen, csum, urg, win_calc, bad_header);
+    } else {
+        connection_experts(ctx, flags, sport, dport, seen.fin_passive, in_error);
     }
-    connection_experts(ctx, flags, sport, dport, seen.fin_passive, in_error);
     if !ctx.needs.fieldless(&PROTOCOL) || ctx.wants_experts() {
         analysis_fields(ctx, &buf, &seen.analysis, seen.initial_rtt);
     }
@@ -872,7 +873,8 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
     Next::TcpPorts(sport, dport, payload)
 }
 
-/// The header's fields (and the conversation's numbers and times).
+/// The header's fields (and the conversation's numbers and times), with the
+/// connection's expert items in their place.
 #[allow(clippy::too_many_arguments)]
 fn header_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, h: &Header, seen: &Seen, hlen: usize, csum: u16, urg: u16, win_calc: u32, bad_header: bool) {
     let Header { sport, dport, seq, ack, flags, win, seg_len, .. } = *h;
@@ -901,6 +903,8 @@ fn header_fields<'a>(ctx: &mut Ctx<'a, '_>, buf: &Buf<'a>, h: &Header, seen: &Se
     ctx.uint(&HDR_LEN, buf, 12, 1, hlen as u64);
     ctx.uint(&FLAGS, buf, 12, 2, flags as u64);
     flag_fields(ctx, buf, flags);
+    // The connection's chats sit after the flags, as in Wireshark's tree.
+    connection_experts(ctx, flags, sport, dport, seen.fin_passive, in_error);
     ctx.uint(&WIN_VALUE, buf, 14, 2, win as u64);
     ctx.uint(&WIN, buf, 14, 2, win_calc as u64);
     if flags & SYN == 0 {
