@@ -119,8 +119,11 @@ fn dissect<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) -> Next<'a> {
         s.push_str(", Dst: ");
         crate::names::write_mac(s, &dst);
     });
-    address(ctx, &buf, 0, dst, [&DST, &DST_OUI, &DST_LG, &DST_IG]);
-    address(ctx, &buf, 6, src, [&SRC, &SRC_OUI, &SRC_LG, &SRC_IG]);
+    // Most runs keep no Ethernet field: skip testing each one's bit.
+    if !ctx.needs.fieldless(&PROTOCOL) {
+        address(ctx, &buf, 0, dst, [&DST, &DST_OUI, &DST_LG, &DST_IG]);
+        address(ctx, &buf, 6, src, [&SRC, &SRC_OUI, &SRC_LG, &SRC_IG]);
+    }
     if src[0] & 1 != 0 {
         let msg = "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)";
         ctx.expert(&SRC_NOT_GROUP, wirecrab_core::Severity::Warning, "Protocol", msg);

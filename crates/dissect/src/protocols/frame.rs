@@ -104,7 +104,7 @@ pub fn dissect_frame<'a>(ctx: &mut Ctx<'a, '_>, buf: Buf<'a>) {
         (meta.ts, meta.ts)
     };
     let idx = ctx.tree.add(&FRAME, 0, buf.len(), Value::None);
-    if ctx.tree.wants_nothing() {
+    if ctx.tree.wants_nothing() || ctx.needs.fieldless(&PROTOCOL) {
         return;
     }
     ctx.label(idx, |s| {
