@@ -48,7 +48,7 @@ const NOTIFICATIONS: &[&str] = &["NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE"];
 /// The end of the line starting at `from`: (end of its text, start of the next line).
 /// Lines end in CRLF, LF or a bare CR.
 pub fn line_end(b: &[u8], from: usize) -> Option<(usize, usize)> {
-    let rel = b.get(from..)?.iter().position(|&c| c == b'\n' || c == b'\r')?;
+    let rel = memchr::memchr2(b'\n', b'\r', b.get(from..)?)?;
     let end = from + rel;
     let next = match (b[end], b.get(end + 1)) {
         (b'\r', Some(b'\n')) => end + 2,
@@ -189,18 +189,25 @@ pub fn framing(b: &[u8], eos: bool, head: bool) -> Framing {
     };
     let line = &b[start..line_stop];
     let Some(kind) = classify(line) else { return Framing::NotMessage };
-    let Some((lines, body)) = header_lines(b, first_next) else {
-        return if eos { Framing::Complete(b.len()) } else { Framing::NeedSegment };
-    };
+    // The header lines as header_lines() finds them, read in passing (no
+    // list: framing runs for every segment of a message still arriving).
     let (mut chunked, mut length) = (false, None);
-    for (s, e) in &lines {
-        let l = &b[*s..*e];
+    let mut at = first_next;
+    let body = loop {
+        let Some((end, next)) = line_end(b, at) else {
+            return if eos { Framing::Complete(b.len()) } else { Framing::NeedSegment };
+        };
+        if end == at {
+            break next;
+        }
+        let l = &b[at..end];
         if let Some(v) = header_value(l, "transfer-encoding") {
             chunked |= v.len() >= 7 && v[..7].eq_ignore_ascii_case(b"chunked");
         } else if let Some(v) = header_value(l, "content-length") {
             length = length.or(content_length(v));
         }
-    }
+        at = next;
+    };
     let code = if kind == Kind::Response { status_code(line) } else { None };
     let no_body = kind == Kind::Response && (head || code.is_some_and(|c| (100..200).contains(&c) || c == 204 || c == 304));
     if no_body || eos {

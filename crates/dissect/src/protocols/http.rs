@@ -657,6 +657,11 @@ fn add_line(ctx: &mut Ctx<'_, '_>, f: &'static FieldDef, line: &[u8], block: &mu
 /// Authorization header, the names of cookies, never the secret itself.
 fn masked_value(name: &[u8], v: &[u8]) -> Option<String> {
     const MASK: &str = "<masked>";
+    // cookie, set-cookie, authorization, proxy-authorization: most names
+    // are none of these lengths.
+    if !matches!(name.len(), 6 | 10 | 13 | 19) {
+        return None;
+    }
     let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
     if is("authorization") || is("proxy-authorization") {
         let v = String::from_utf8_lossy(v);
@@ -870,11 +875,34 @@ fn header_field(name: &[u8]) -> Option<&'static FieldDef> {
         ("via", &VIA), ("x-forwarded-proto", &XF_PROTO), ("x-forwarded-port", &XF_PORT), ("x-amzn-trace-id", &TRACE_ID),
         ("x-amzn-requestid", &AMZN_REQUEST_ID), ("x-amzn-apigateway-api-id", &APIGW_API_ID), ("x-amz-cf-id", &CF_ID),
     ];
-    KNOWN.iter().find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name)).map(|(_, f)| *f)
+    let first = name.first()?.to_ascii_lowercase();
+    KNOWN
+        .iter()
+        .find(|(n, _)| n.len() == name.len() && n.as_bytes()[0] == first && n.as_bytes().eq_ignore_ascii_case(name))
+        .map(|(_, f)| *f)
 }
 
+/// Bytes allowed in a header name (RFC 9110 tchar, plus `\\` and `:` as
+/// Wireshark accepts them), as a table: every header line tests its name.
+const TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric();
+        c += 1;
+    }
+    let extra = b"!#$%&'*+-.^_`|~\\:";
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 fn is_tchar(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~\\:".contains(&c)
+    TCHAR[c as usize]
 }
 
 /// Dissect one whole message (`b` holds exactly it, or its head when the
@@ -946,7 +974,7 @@ fn message(ctx: &mut Ctx<'_, '_>, b: &[u8], wire_len: usize, conv: &mut Conv, ou
     for &(s, e) in lines {
         let l = &b[s..e];
         let with_crlf = &b[s..http1::line_end(b, s).map_or(e, |(_, n)| n)];
-        let Some(colon) = l.iter().position(|&c| c == b':') else {
+        let Some(colon) = memchr::memchr(b':', l) else {
             add_line(ctx, line_field, with_crlf, &mut masked_block);
             continue;
         };
@@ -1199,6 +1227,24 @@ fn body_kind(ctype: Option<&str>, body: &[u8]) -> (&'static [&'static str], Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_name_bytes_are_rfc_9110_tchars() {
+        for c in 0..=255u8 {
+            let expected = c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~\\:".contains(&c);
+            assert_eq!(is_tchar(c), expected, "byte {c:#04x}");
+        }
+    }
+
+    #[test]
+    fn known_headers_are_found_in_any_case_and_no_others() {
+        assert!(std::ptr::eq(header_field(b"Content-Length").unwrap(), &CONTENT_LENGTH_HEADER));
+        assert!(std::ptr::eq(header_field(b"X-AMZN-TRACE-ID").unwrap(), &TRACE_ID));
+        assert!(std::ptr::eq(header_field(b"via").unwrap(), &VIA));
+        assert!(header_field(b"").is_none());
+        assert!(header_field(b"Content-Lengthy").is_none());
+        assert!(header_field(b"Hosts").is_none());
+    }
 
     /// "hello brotli" as one stored meta-block (RFC 7932 §9.2): window bit,
     /// ISLAST=0, four length nibbles (11 = length - 1), ISUNCOMPRESSED, the
