@@ -39,8 +39,10 @@ FIELDS="-T fields -e ip.src -e tcp.srcport -e dns.qry.name"
 ONLY="${ONLY:-}"
 pair() { # name, ours, theirs
     if [ -n "$ONLY" ] && [[ " $ONLY " != *" $1 "* ]]; then return; fi
+    # This VM reclaims page cache under its own pressure: reading the capture
+    # before each run keeps both tools timed on a warm cache, not on the disk.
     hyperfine --style basic --runs "$RUNS" --warmup 1 --export-json "$OUT/$1.json" \
-        -n wirecrab "$2" -n peer "$3" >&2
+        --prepare "cat $F > /dev/null" -n wirecrab "$2" -n peer "$3" >&2
 }
 pair default "$W -r $F > /dev/null" "tshark -r $F > /dev/null 2>&1"
 pair fields "$W -r $F $FIELDS > /dev/null" "tshark -r $F $FIELDS > /dev/null 2>&1"
@@ -80,12 +82,14 @@ rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 python3 - "$OUT" "$F" "$SMALL" <<'PY'
 import json, os, sys
 out, big, small = sys.argv[1:4]
-def mean(name, who):
+def median(name, who):
+    # The median, not the mean: one run slowed by the host (page-cache
+    # reclaim, a neighbour) should not move the ratio.
     d = json.load(open(os.path.join(out, name + ".json")))
-    return next(r["mean"] for r in d["results"] if r["command"] == who)
+    return next(r["median"] for r in d["results"] if r["command"] == who)
 rss = dict(l.split() for l in open(os.path.join(out, "rss.txt")))
 print(f"capture: {big} ({os.path.getsize(big)/2**20:.0f} MiB); small: {small} ({os.path.getsize(small)/2**20:.0f} MiB)")
-print(f"{'command':<42}{'wirecrab s':>11}{'peer s':>10}{'ratio':>9}")
+print(f"{'command (median of runs)':<42}{'wirecrab s':>11}{'peer s':>10}{'ratio':>9}")
 rows = [("default", "-r F > /dev/null", "tshark"), ("fields", "-T fields -e ip.src -e tcp.srcport -e dns.qry.name", "tshark"), ("quiet", "-q", "cat"),
         ("filter443", "-Y 'tcp.port == 443' -q", "tshark"), ("filterconn", "-Y 'ip.addr == .. && tcp.port == ..' -q", "tshark"),
         ("filterdns", "-Y 'dns.qry.name contains \"bench\"' -q", "tshark"), ("write443", "-Y 'tcp.port == 443' -w out.pcapng", "tshark"),
@@ -95,14 +99,10 @@ rows = [("default", "-r F > /dev/null", "tshark"), ("fields", "-T fields -e ip.s
 for name, label, peer in rows:
     if not os.path.exists(os.path.join(out, name + ".json")):
         continue
-    w, p = mean(name, "wirecrab"), mean(name, "peer")
+    w, p = median(name, "wirecrab"), median(name, "peer")
     if peer == "cat":
         print(f"{label:<42}{w:>11.3f}{p:>10.3f}   wirecrab takes {w/p:.2f}x the time of cat")
     else:
         print(f"{label:<42}{w:>11.3f}{p:>10.3f}{p/w:>8.1f}x faster than {peer}")
-kb = lambda k: int(rss[k]) / 1024
 print("peak RSS MiB: " + ", ".join(f"{k[4:-3]} {int(v)/1024:.1f}" for k, v in rss.items()))
-if False: print(f"peak RSS MiB: default {kb('rss_default_kb'):.1f}, fields {kb('rss_fields_kb'):.1f}, quiet {kb('rss_quiet_kb'):.1f}, "
-      f"default on the small capture {kb('rss_default_small_kb'):.1f}, tshark default {kb('rss_tshark_default_kb'):.1f}, "
-      f"-Y tcp.port==443 -q {kb('rss_filter443_kb'):.1f}, -Y .. -w {kb('rss_write443_kb'):.1f}, -f .. -w {kb('rss_bpf80_kb'):.1f}")
 PY

@@ -23,12 +23,26 @@ pub fn write_u64(out: &mut String, v: u64) {
 
 /// Append dotted-quad IPv4.
 pub fn write_v4(out: &mut String, a: &[u8; 4]) {
-    for (i, x) in a.iter().enumerate() {
+    // Built in place: two per summary line.
+    let mut buf = [0u8; 15];
+    let mut n = 0;
+    for (i, &x) in a.iter().enumerate() {
         if i > 0 {
-            out.push('.');
+            buf[n] = b'.';
+            n += 1;
         }
-        write_u64(out, *x as u64);
+        if x >= 100 {
+            buf[n] = b'0' + x / 100;
+            n += 1;
+        }
+        if x >= 10 {
+            buf[n] = b'0' + x / 10 % 10;
+            n += 1;
+        }
+        buf[n] = b'0' + x % 10;
+        n += 1;
     }
+    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
 }
 
 /// Append `0x` and `v` in lower-case hex, zero-padded to `width` digits.
@@ -59,6 +73,17 @@ pub fn write_hex_bytes(out: &mut String, b: &[u8], sep: Option<char>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_as_std_writes_it() {
+        for x in 0..=255u8 {
+            for a in [[x, 0, 0, 0], [1, x, 2, 3], [255, 255, x, 9], [10, 99, 100, x]] {
+                let mut s = String::new();
+                write_v4(&mut s, &a);
+                assert_eq!(s, std::net::Ipv4Addr::from(a).to_string());
+            }
+        }
+    }
 
     #[test]
     fn writers() {

@@ -115,14 +115,22 @@ pub fn write_frac(out: &mut String, nanos: u32, digits: u8) {
     if digits == 0 {
         return;
     }
-    let digits = digits.min(9) as u32;
-    let v = nanos / 10u32.pow(9 - digits);
-    out.push('.');
-    let s = v.to_string();
-    for _ in s.len()..digits as usize {
-        out.push('0');
+    let digits = digits.min(9) as usize;
+    let mut v = nanos / 10u32.pow(9 - digits as u32);
+    if v >= 10u32.pow(digits as u32) {
+        // Not a fraction of a second (a caller's nanos past 10^9): all digits.
+        out.push('.');
+        out.push_str(&v.to_string());
+        return;
     }
-    out.push_str(&s);
+    // Zero-padded in place: written for every frame of a summary.
+    let mut buf = [b'0'; 10];
+    buf[0] = b'.';
+    for d in buf[1..=digits].iter_mut().rev() {
+        *d = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    out.push_str(std::str::from_utf8(&buf[..=digits]).unwrap_or_default());
 }
 
 fn two(out: &mut String, v: u32) {
@@ -172,8 +180,18 @@ pub fn write_rel(out: &mut String, nanos: i128, digits: u8) {
         out.push('-');
     }
     let n = nanos.unsigned_abs();
-    out.push_str(&(n / 1_000_000_000).to_string());
-    write_frac(out, (n % 1_000_000_000) as u32, digits);
+    // 64-bit division when it fits (always, for real captures): 128-bit
+    // division is a library call.
+    let (secs, frac) = match u64::try_from(n) {
+        Ok(n) => (n / 1_000_000_000, (n % 1_000_000_000) as u32),
+        Err(_) => {
+            out.push_str(&(n / 1_000_000_000).to_string());
+            write_frac(out, (n % 1_000_000_000) as u32, digits);
+            return;
+        }
+    };
+    out.push_str(itoa::Buffer::new().format(secs));
+    write_frac(out, frac, digits);
 }
 
 /// Seconds since the epoch of a wall-clock time in the local zone (TZ), as
@@ -214,6 +232,23 @@ mod tests {
         assert_eq!((t.year, t.mon, t.mday, t.yday), (2000, 2, 29, 60));
         let t = utc(-1);
         assert_eq!((t.year, t.mon, t.mday, t.hour), (1969, 12, 31, 23));
+    }
+
+    #[test]
+    fn fractions_and_relative_times_are_zero_padded() {
+        for (nanos, digits, want) in [(0, 9, ".000000000"), (5, 9, ".000000005"), (999_999_999, 9, ".999999999"), (123_456_789, 6, ".123456"), (1_000, 3, ".000"), (7, 0, "")] {
+            let mut s = String::new();
+            write_frac(&mut s, nanos, digits);
+            assert_eq!(s, want, "{nanos} to {digits} digits");
+        }
+        let mut s = String::new();
+        write_rel(&mut s, -1_500_000_000, 3);
+        s.push(' ');
+        write_rel(&mut s, 86_400_000_000_123, 9);
+        s.push(' ');
+        // Past 64 bits the slow path still gives every digit.
+        write_rel(&mut s, (u64::MAX as i128) * 2, 1);
+        assert_eq!(s, format!("-1.500 86400.000000123 {}.{}", (u64::MAX as u128) * 2 / 1_000_000_000, (u64::MAX as u128) * 2 % 1_000_000_000 / 100_000_000));
     }
 
     #[test]
