@@ -9,4 +9,4 @@
 
 mod reassembly;
 
-pub use reassembly::{Event, Limits, Segment, Stream};
+pub use reassembly::{Budget, Event, Limits, Segment, Stream};

@@ -8,8 +8,9 @@
 //! of old data need no special case.
 //!
 //! Data that arrives ahead of a hole waits, up to [`Limits::max_buffer`]
-//! bytes per direction; past that the hole is given up as a [`Event::Gap`]
-//! and delivery goes on. Retransmitted and overlapping bytes are delivered
+//! bytes per direction, and up to a [`Budget`] shared by many connections
+//! (the global cap); past either the hole is given up as an [`Event::Gap`]
+//! and delivery goes on: memory never grows past the caps. Retransmitted and overlapping bytes are delivered
 //! once: the first copy to arrive wins, as in Wireshark's and Suricata's
 //! default policy.
 
@@ -26,6 +27,27 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits { max_buffer: 1 << 20 }
+    }
+}
+
+/// Out-of-order bytes that many connections hold together: the global cap.
+/// A connection whose segment would take the total past `max` gives up its
+/// own holes instead (gaps), so the total never grows past it.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    max: usize,
+    used: usize,
+}
+
+impl Budget {
+    /// A budget of `max` bytes, none used.
+    pub fn new(max: usize) -> Budget {
+        Budget { max, used: 0 }
+    }
+
+    /// Bytes held out of order by every connection fed with this budget.
+    pub fn used(&self) -> usize {
+        self.used
     }
 }
 
@@ -211,6 +233,31 @@ impl Stream {
         h.fin_if_done(dir, out);
     }
 
+    /// [`Stream::segment`] under a budget shared with other connections: what
+    /// this segment would hold beyond the budget is given up as gaps of this
+    /// direction (the other connections' bytes wait undisturbed).
+    pub fn segment_shared(&mut self, dir: usize, seg: &Segment<'_>, budget: &mut Budget, out: &mut dyn FnMut(Event<'_>)) {
+        let before = self.buffered();
+        // What the other connections hold.
+        let others = budget.used.saturating_sub(before);
+        self.segment(dir, seg, out);
+        let dir = dir.min(1);
+        let room = budget.max.saturating_sub(others + self.halves[1 - dir].buffered);
+        let h = &mut self.halves[dir];
+        while h.buffered > room && !h.pending.is_empty() {
+            h.skip_hole(dir, out);
+        }
+        h.fin_if_done(dir, out);
+        budget.used = others + self.buffered();
+    }
+
+    /// [`Stream::finish`], returning what the connection held to the budget.
+    pub fn finish_shared(&mut self, budget: &mut Budget, out: &mut dyn FnMut(Event<'_>)) {
+        let before = self.buffered();
+        self.finish(out);
+        budget.used = budget.used.saturating_sub(before);
+    }
+
     /// The capture ended (or the connection is evicted): give up every hole
     /// and deliver what waits behind them.
     pub fn finish(&mut self, out: &mut dyn FnMut(Event<'_>)) {
@@ -277,6 +324,24 @@ mod tests {
         let log = collect(&mut s, &[(1, seg(0, b"a")), (1, seg(3, b"de")), (1, seg(5, b"fgh"))]);
         assert_eq!(log, ["1:0:a", "1:gap@1+2", "1:3:de", "1:5:fgh"]);
         assert_eq!(s.buffered(), 0);
+    }
+
+    #[test]
+    fn a_shared_budget_makes_the_connection_that_would_exceed_it_give_up_its_hole() {
+        let mut budget = Budget::new(6);
+        let (mut a, mut b) = (Stream::default(), Stream::default());
+        let mut log = Vec::new();
+        let mut feed = |s: &mut Stream, budget: &mut Budget, g: Segment<'_>| s.segment_shared(0, &g, budget, &mut |e| log.push(describe(&e)));
+        feed(&mut a, &mut budget, seg(0, b"a"));
+        feed(&mut a, &mut budget, seg(3, b"defgh"));
+        assert_eq!(budget.used(), 5);
+        feed(&mut b, &mut budget, seg(0, b"x"));
+        // Three more out-of-order bytes would make 8: b gives up its hole.
+        feed(&mut b, &mut budget, seg(4, b"zzz"));
+        assert_eq!(budget.used(), 5);
+        a.finish_shared(&mut budget, &mut |e| log.push(describe(&e)));
+        assert_eq!(budget.used(), 0);
+        assert_eq!(log, ["0:0:a", "0:0:x", "0:gap@1+3", "0:4:zzz", "0:gap@1+2", "0:3:defgh"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! the buffer cap forced them.
 
 use proptest::prelude::*;
-use wirecrab_flow::{Event, Limits, Segment, Stream};
+use wirecrab_flow::{Budget, Event, Limits, Segment, Stream};
 
 /// A piece of a stream to send: where it starts and how long it is.
 #[derive(Debug, Clone)]
@@ -36,12 +36,7 @@ struct Outcome {
 fn run(streams: &[Vec<u8>; 2], isn: [u32; 2], pieces: &[Piece], limits: Limits) -> Outcome {
     let mut s = Stream::new(limits);
     let mut o = Outcome { data: Default::default(), gaps: Default::default(), fins: Default::default() };
-    let mut sink = |e: Event<'_>| match e {
-        Event::Data { dir, offset, bytes } => o.data[dir].push((offset, bytes.to_vec())),
-        Event::Gap { dir, offset, len } => o.gaps[dir].push((offset, len)),
-        Event::Fin { dir, offset } => o.fins[dir].push(offset),
-        Event::Reset { .. } => {}
-    };
+    let mut sink = |e: Event<'_>| record(&mut o, e);
     for dir in 0..2 {
         s.segment(dir, &Segment { seq: isn[dir], syn: true, fin: false, rst: false, payload: b"" }, &mut sink);
     }
@@ -155,5 +150,60 @@ proptest! {
         for dir in 0..2 {
             check_tiling(&streams[dir], &o.data[dir], &o.gaps[dir], false)?;
         }
+    }
+
+    #[test]
+    fn a_shared_budget_is_never_exceeded_and_every_byte_is_accounted_for(
+        scenarios in prop::collection::vec(scenario(), 2..5),
+        max in 1usize..6000,
+    ) {
+        // Several connections at once, their segments interleaved, all out
+        // of order under one small global budget.
+        let mut budget = Budget::new(max);
+        let mut conns: Vec<(Stream, Outcome)> = scenarios
+            .iter()
+            .map(|_| (Stream::default(), Outcome { data: Default::default(), gaps: Default::default(), fins: Default::default() }))
+            .collect();
+        let sent: Vec<Vec<Piece>> = scenarios.iter().map(|(streams, _, pieces, shuffle)| disorder(pieces, shuffle, streams)).collect();
+        let feed = |c: &mut (Stream, Outcome), budget: &mut Budget, dir: usize, seg: Segment<'_>| {
+            let (s, o) = c;
+            s.segment_shared(dir, &seg, budget, &mut |e| record(o, e));
+        };
+        for (i, (_, isn, _, _)) in scenarios.iter().enumerate() {
+            for dir in 0..2 {
+                feed(&mut conns[i], &mut budget, dir, Segment { seq: isn[dir], syn: true, fin: false, rst: false, payload: b"" });
+            }
+        }
+        let longest = sent.iter().map(Vec::len).max().unwrap_or(0);
+        for k in 0..longest {
+            for (i, (streams, isn, _, _)) in scenarios.iter().enumerate() {
+                let Some(p) = sent[i].get(k) else { continue };
+                let bytes = &streams[p.dir][p.at..p.at + p.len];
+                let last = p.at + p.len == streams[p.dir].len();
+                let seq = isn[p.dir].wrapping_add(1).wrapping_add(p.at as u32);
+                feed(&mut conns[i], &mut budget, p.dir, Segment { seq, syn: false, fin: last, rst: false, payload: bytes });
+                prop_assert!(budget.used() <= max, "{} bytes held under a budget of {}", budget.used(), max);
+                let held: usize = conns.iter().map(|(s, _)| s.buffered()).sum();
+                prop_assert_eq!(held, budget.used());
+            }
+        }
+        for (i, (streams, _, _, _)) in scenarios.iter().enumerate() {
+            let (s, o) = &mut conns[i];
+            s.finish_shared(&mut budget, &mut |e| record(o, e));
+            for dir in 0..2 {
+                // Nothing was lost, so data and gaps cover each stream whole.
+                check_tiling(&streams[dir], &o.data[dir], &o.gaps[dir], true)?;
+            }
+        }
+        prop_assert_eq!(budget.used(), 0);
+    }
+}
+
+fn record(o: &mut Outcome, e: Event<'_>) {
+    match e {
+        Event::Data { dir, offset, bytes } => o.data[dir].push((offset, bytes.to_vec())),
+        Event::Gap { dir, offset, len } => o.gaps[dir].push((offset, len)),
+        Event::Fin { dir, offset } => o.fins[dir].push(offset),
+        Event::Reset { .. } => {}
     }
 }
