@@ -67,6 +67,8 @@ pub struct Needs {
     /// TCP sequence analysis must run (its flags, Info prefixes, HTTP's view
     /// of retransmissions); stream numbers alone do not need it.
     pub tcp_analysis: bool,
+    /// TCP's optional work (ACK bookkeeping, SACK, options as fields).
+    pub tcp: crate::protocols::tcp::Wants,
     /// Show credentials (Authorization, Cookie...) as sent instead of masked.
     pub show_secrets: bool,
     /// TCP ports decoded as HTTP besides the well-known ones (`-d tcp.port==N,http`).
@@ -104,7 +106,8 @@ impl Needs {
         let tcp_tracking = everything || leaf_wanted || crate::protocols::tcp::needs_tracking(&opts.want);
         let http_runs = !skip.get(crate::protocols::http::PROTOCOL.field.id() as usize).copied().unwrap_or(false);
         let tcp_analysis = everything || http_runs || crate::protocols::tcp::needs_analysis(&opts.want);
-        Needs { skip, fieldless, tcp_tracking, tcp_analysis, show_secrets: false, http_ports: Vec::new(), limits: Limits::default() }
+        let tcp = crate::protocols::tcp::wants(&opts.want);
+        Needs { skip, fieldless, tcp, tcp_tracking, tcp_analysis, show_secrets: false, http_ports: Vec::new(), limits: Limits::default() }
     }
 
     /// Does the run keep none of `p`'s fields?
