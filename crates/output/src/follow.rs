@@ -197,8 +197,6 @@ fn after(a: u32, b: u32) -> bool {
 
 /// The fields a follow report reads, looked up once.
 struct Fields {
-    eth_src: &'static FieldDef,
-    eth_dst: &'static FieldDef,
     ip_src: &'static FieldDef,
     ip_dst: &'static FieldDef,
     tcp_sport: &'static FieldDef,
@@ -225,8 +223,6 @@ impl Fields {
         let f = |n: &str| r.field(n).unwrap_or_else(|| panic!("the registry names {n}"));
         let l4 = if proto == FollowProto::Udp { "udp" } else { "tcp" };
         Fields {
-            eth_src: f("eth.src"),
-            eth_dst: f("eth.dst"),
             tcp_sport: f("tcp.srcport"),
             tcp_dport: f("tcp.dstport"),
             udp_sport: f("udp.srcport"),
@@ -284,7 +280,9 @@ impl FollowReport {
     /// The fields the dissection must keep.
     pub fn wanted_fields(&self) -> Vec<&'static FieldDef> {
         let f = &self.f;
-        let mut v = vec![f.eth_src, f.eth_dst, f.tcp_sport, f.tcp_dport, f.udp_sport, f.udp_dport, f.ip_src, f.ip_dst, f.ipv6_src, f.ipv6_dst, f.icmp, f.icmpv6, f.stream];
+        // TCP and UDP always ride on IP: the innermost IP addresses are the
+        // endpoints, so Ethernet's fields are not kept (nor paid for).
+        let mut v = vec![f.tcp_sport, f.tcp_dport, f.udp_sport, f.udp_dport, f.ip_src, f.ip_dst, f.ipv6_src, f.ipv6_dst, f.icmp, f.icmpv6, f.stream];
         match self.spec.proto {
             FollowProto::Tcp => v.extend([f.payload, f.seq, f.len, f.syn]),
             FollowProto::Udp => v.push(f.payload),
@@ -390,9 +388,9 @@ impl FollowReport {
                 // Headers quoted in an ICMP error are not this stream's traffic.
                 continue;
             }
-            if is(field, f.eth_src, f.ip_src) || std::ptr::eq(field, f.ipv6_src) {
+            if is(field, f.ip_src, f.ipv6_src) {
                 src = addr(&n.value);
-            } else if is(field, f.eth_dst, f.ip_dst) || std::ptr::eq(field, f.ipv6_dst) {
+            } else if is(field, f.ip_dst, f.ipv6_dst) {
                 dst = addr(&n.value);
             } else if is(field, f.tcp_sport, f.udp_sport) {
                 ports.0 = n.value.as_u64().unwrap_or(0) as u16;
