@@ -80,6 +80,14 @@ impl Columns {
         out.push_str(&self.info);
     }
 
+    /// The Info column in its two parts (TCP's, kept as numbers, then the
+    /// text after it), to be written later with [`InfoSummary::write`].
+    ///
+    /// [`InfoSummary::write`]: crate::protocols::tcp::InfoSummary::write
+    pub fn info_parts(&self) -> (Option<&crate::protocols::tcp::InfoSummary>, &str) {
+        (self.tcp_info.as_ref(), &self.info)
+    }
+
     /// The Info column's text.
     pub fn info_text(&self) -> String {
         let mut s = String::new();

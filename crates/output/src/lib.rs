@@ -33,7 +33,7 @@ pub use transactions::{
     path_pattern, write_csv, write_csv_header, write_footer, write_table, Clock, RowFilter, StatusSpec, Transaction, Transactions,
 };
 pub use transactions::write_json as write_transaction_json;
-pub use summary::{SummarySink, TimeFormat};
+pub use summary::{SummaryBatch, SummarySink, TimeFormat};
 pub use time::{local_to_epoch, TimeCache};
 pub use tree::write_tree;
 pub use value::{write_value, write_value_display};

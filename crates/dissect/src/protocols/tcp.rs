@@ -578,7 +578,7 @@ impl InfoSummary {
 
     /// Append the text as tshark writes it:
     /// `[TCP Retransmission] 80 → 39836 [PSH, ACK] Seq=1 Ack=2 Win=501 Len=5 TSval=1 TSecr=2`.
-    pub(crate) fn write(&self, i: &mut String) {
+    pub fn write(&self, i: &mut String) {
         use crate::names::write_u64;
         write_prefixes(i, &self.analysis);
         if self.prefixes_only {
