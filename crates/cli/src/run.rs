@@ -334,19 +334,19 @@ impl SummaryThread {
             .name("summary".into())
             .spawn(move || {
                 let mut out = Output { buf: String::with_capacity(OUT_BLOCK + 65536), line_buffered: false };
-                for mut b in rx {
-                    sink.batch(&mut out.buf, &b);
-                    if let Err(e) = out.maybe_flush() {
+                let or_exit = |r: Result<()>| {
+                    if let Err(e) = r {
                         eprintln!("wirecrab: writing the output: {e}");
                         std::process::exit(1);
                     }
+                };
+                for mut b in rx {
+                    sink.batch(&mut out.buf, &b);
+                    or_exit(out.maybe_flush());
                     b.clear();
                     let _ = back.try_send(b);
                 }
-                if let Err(e) = out.flush() {
-                    eprintln!("wirecrab: writing the output: {e}");
-                    std::process::exit(1);
-                }
+                or_exit(out.flush());
             })
             .context("starting the summary thread")?;
         Ok(SummaryThread { tx: Some(tx), recycle, batch: SummaryBatch::default(), handle: Some(handle) })

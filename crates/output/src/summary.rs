@@ -160,7 +160,7 @@ impl SummarySink {
     pub fn frame(&mut self, out: &mut String, v: &FrameView<'_>) {
         let cols = v.d.cols;
         let (tcp, tail) = cols.info_parts();
-        let row = Row { number: v.meta.number, stamp: Stamp::of(v), src: cols.src(), dst: cols.dst(), orig_len: v.meta.orig_len };
+        let row = Row::of(v);
         self.row(out, &row, &cols.protocol, tcp, tail);
     }
 
@@ -211,6 +211,13 @@ struct Row {
     orig_len: u32,
 }
 
+impl Row {
+    fn of(v: &FrameView<'_>) -> Row {
+        let cols = v.d.cols;
+        Row { number: v.meta.number, stamp: Stamp::of(v), src: cols.src(), dst: cols.dst(), orig_len: v.meta.orig_len }
+    }
+}
+
 /// One line of a [`SummaryBatch`]: its texts are ranges of the batch's text.
 struct Line {
     row: Row,
@@ -232,7 +239,7 @@ impl SummaryBatch {
     pub fn push(&mut self, v: &FrameView<'_>) {
         let cols = v.d.cols;
         let (tcp, tail) = cols.info_parts();
-        let row = Row { number: v.meta.number, stamp: Stamp::of(v), src: cols.src(), dst: cols.dst(), orig_len: v.meta.orig_len };
+        let row = Row::of(v);
         let at = self.text.len();
         self.text.push_str(&cols.protocol);
         let mid = self.text.len();

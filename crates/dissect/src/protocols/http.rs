@@ -440,7 +440,7 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
     let mut at = 0usize;
     let mut first_line_text = None;
     // The unfinished message left at the end, to keep for the next segments.
-    let mut waiting: Option<(Msp, usize, bool, usize)> = None;
+    let mut waiting: Option<(Msp, usize)> = None;
     // Sequence number of data[0] is fresh_start; later bytes move by seq_shift too.
     let mut seq_shift = 0u32;
     while at < data.len() {
@@ -494,23 +494,23 @@ pub fn tcp_segment(ctx: &mut Ctx<'_, '_>, seg: &Segment<'_>) -> bool {
                     Some(h) if !matches!(end, MspEnd::OneMore(_)) => (h + 4 + BODY_PEEK).min(HEAD_KEEP),
                     _ => HEAD_KEEP,
                 };
-                let expected = match end {
-                    MspEnd::Exact(e) => Some(e.wrapping_sub(fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32)) as usize),
-                    _ => None,
-                };
-                let head_only = sparse && !matches!(end, MspEnd::OneMore(_));
-                let capacity = expected.map_or(rest.len(), |n| n.min(if sparse { keep } else { max_pdu }));
                 let start = fresh_start.wrapping_add(seq_shift).wrapping_add(at as u32);
-                waiting = Some((Msp { start, end, bytes: Vec::new(), len: rest.len(), keep, frames: Vec::new() }, at, head_only, capacity));
+                waiting = Some((Msp { start, end, bytes: Vec::new(), len: rest.len(), keep, frames: Vec::new() }, at));
                 break;
             }
         }
     }
-    if let Some((mut m, at, head_only, capacity)) = waiting {
+    if let Some((mut m, at)) = waiting {
         // What is left waits for more segments. A PDU still waiting keeps
         // its buffer: copying it again at every segment made a long chunked
         // body cost its length squared.
+        let head_only = sparse && !matches!(m.end, MspEnd::OneMore(_));
         let stored = if head_only { m.len.min(m.keep) } else { m.len };
+        let expected = match m.end {
+            MspEnd::Exact(e) => Some(e.wrapping_sub(m.start) as usize),
+            _ => None,
+        };
+        let capacity = expected.map_or(m.len, |n| n.min(if sparse { m.keep } else { max_pdu }));
         m.bytes = match data {
             std::borrow::Cow::Owned(mut v) if at == 0 => {
                 v.truncate(stored);
